@@ -1,0 +1,53 @@
+import { SECTIONS, useStudio, type SectionId } from './store';
+import { DiagnosticsPanel } from './panels/DiagnosticsPanel';
+import { EmptyState } from './EmptyState';
+import type { ReactNode } from 'react';
+
+const PANELS: Record<SectionId, () => ReactNode> = {
+  dataset: () => (
+    <EmptyState title="No dataset open">
+      Drop a BIDS folder here, pick one, or generate the synthetic sample dataset. Images are read in this page
+      and never leave your machine. (Dataset loading arrives with the data layer.)
+    </EmptyState>
+  ),
+  config: () => (
+    <EmptyState title="No configuration yet">
+      Training is configured with forms that mirror ivadomed's config.json, with import and export of that file.
+    </EmptyState>
+  ),
+  training: () => (
+    <EmptyState title="No training run">
+      Open a dataset and a configuration first. Training runs in a Web Worker on your GPU, with live curves.
+    </EmptyState>
+  ),
+  viewer: () => (
+    <EmptyState title="Nothing to view">Open a dataset to view its images, labels, predictions and uncertainty maps.</EmptyState>
+  ),
+  results: () => <EmptyState title="No results">Segment the test split or any opened image to see the evaluation table here.</EmptyState>,
+  diagnostics: () => <DiagnosticsPanel />,
+};
+
+export function App() {
+  const section = useStudio((s) => s.section);
+  const setSection = useStudio((s) => s.setSection);
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>
+          ivadomed-web <span className="subtitle">segmentation studio</span>
+        </h1>
+        <span className="privacy">Runs on your GPU · no data leaves this machine</span>
+      </header>
+      <nav className="app-nav" aria-label="Sections">
+        {SECTIONS.map((s) => (
+          <button key={s.id} role="tab" aria-selected={s.id === section} className={s.id === section ? 'active' : ''} onClick={() => setSection(s.id)}>
+            {s.label}
+          </button>
+        ))}
+      </nav>
+      <main className="app-main" data-section={section}>
+        {PANELS[section]()}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * The Web Worker that owns the GPUDevice. The page never touches WebGPU directly: it calls this
+ * worker through comlink, so long GPU work never blocks the UI thread.
+ */
+import * as Comlink from 'comlink';
+import { acquireDevice, type AcquiredDevice, type AdapterReport } from '../engine/webgpu/device';
+import { runSaxpy, runSelfTest, type SelfTestResult } from '../engine/webgpu/selftest';
+
+let acquired: Promise<AcquiredDevice> | undefined;
+
+function device(): Promise<AcquiredDevice> {
+  acquired ??= acquireDevice(self.navigator.gpu);
+  // A failed acquisition may succeed later (e.g. after the user enables a flag): do not cache it.
+  acquired.catch(() => (acquired = undefined));
+  return acquired;
+}
+
+export interface GpuDiagnosis {
+  available: boolean;
+  report?: AdapterReport;
+  selfTest?: SelfTestResult;
+  error?: string;
+}
+
+const api = {
+  async diagnose(): Promise<GpuDiagnosis> {
+    try {
+      const { device: dev, report } = await device();
+      const selfTest = await runSelfTest(dev);
+      return { available: true, report, selfTest };
+    } catch (err) {
+      return { available: false, error: (err as Error).message };
+    }
+  },
+  /** a*x + y on the GPU, for the console and the e2e tests. */
+  async saxpy(a: number, x: number[], y: number[]): Promise<number[]> {
+    const { device: dev } = await device();
+    return [...(await runSaxpy(dev, a, Float32Array.from(x), Float32Array.from(y)))];
+  },
+};
+
+export type GpuWorkerApi = typeof api;
+Comlink.expose(api);
