@@ -5,6 +5,8 @@
  * flat index of voxel (i, j, k, c) is i + nx * (j + ny * (k + nz * c)). `affine` maps voxel indices
  * (i, j, k, 1) to world millimetres in RAS+ orientation (NIfTI's sform, else qform), row-major 4x4.
  */
+import type { NiftiHeader } from './nifti/header';
+
 export type Affine = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
 
 export interface Volume {
@@ -15,6 +17,11 @@ export interface Volume {
   /** Voxel size in mm along i, j, k (pixdim[1..3]). */
   spacing: [number, number, number];
   affine: Affine;
+  /**
+   * The NIfTI header the volume was read from (absent for generated or 2D-image volumes). Kept so that
+   * predictions and uncertainty maps are written back with the source's dims, pixdim, qform and sform.
+   */
+  header?: NiftiHeader;
 }
 
 export function voxelCount(shape: readonly number[]): number {
