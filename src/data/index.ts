@@ -1,5 +1,7 @@
 /**
- * Public API of the data layer (see docs/data.md).
+ * Public API of the data layer (see docs/data.md). Browser-safe: Node-only pieces (the fs source) are
+ * exported from ./node.
  */
 export * from './volume';
 export * from './nifti/index';
+export * from './sources/index';
