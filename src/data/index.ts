@@ -5,3 +5,4 @@
 export * from './volume';
 export * from './nifti/index';
 export * from './sources/index';
+export * from './orientation';
