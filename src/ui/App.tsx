@@ -1,5 +1,6 @@
 import { SECTIONS, useStudio, type SectionId } from './store';
 import { DiagnosticsPanel } from './panels/DiagnosticsPanel';
+import { ViewerPanel } from './panels/ViewerPanel';
 import { EmptyState } from './EmptyState';
 import type { ReactNode } from 'react';
 
@@ -20,9 +21,7 @@ const PANELS: Record<SectionId, () => ReactNode> = {
       Open a dataset and a configuration first. Training runs in a Web Worker on your GPU, with live curves.
     </EmptyState>
   ),
-  viewer: () => (
-    <EmptyState title="Nothing to view">Open a dataset to view its images, labels, predictions and uncertainty maps.</EmptyState>
-  ),
+  viewer: () => <ViewerPanel />,
   results: () => <EmptyState title="No results">Segment the test split or any opened image to see the evaluation table here.</EmptyState>,
   diagnostics: () => <DiagnosticsPanel />,
 };

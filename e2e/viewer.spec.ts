@@ -1,0 +1,121 @@
+import { expect, test, type Page } from '@playwright/test';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readNifti } from '../src/data/nifti';
+import { changedPixels, lumaVariance, reddishPixels, shoot } from './pixels';
+
+const ARTIFACTS = 'e2e-artifacts';
+const DATA = path.resolve(process.cwd(), '../shared/data/ivadomed-data-testing');
+const T1W = path.join(DATA, 'sub-unf01/anat/sub-unf01_T1w.nii.gz');
+const SEG = path.join(DATA, 'derivatives/labels/sub-unf01/anat/sub-unf01_T1w_seg-manual.nii.gz');
+const haveData = existsSync(T1W) && existsSync(SEG);
+
+test.beforeAll(() => mkdirSync(ARTIFACTS, { recursive: true }));
+
+async function openViewer(page: Page, errors: string[]) {
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await page.getByRole('tab', { name: 'Viewer' }).click();
+  await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-ready', 'true');
+}
+
+async function readout(page: Page): Promise<Record<string, number>> {
+  const rows = page.getByTestId('crosshair-value');
+  const out: Record<string, number> = {};
+  for (const row of await rows.all()) out[(await row.getAttribute('data-layer'))!] = Number(await row.getAttribute('data-value'));
+  return out;
+}
+
+test('the viewer opens a NIfTI, overlays its label, switches views and reads every layer under the crosshair', async ({ page }) => {
+  test.skip(!haveData, `ivadomed test data not found at ${DATA}`);
+  const errors: string[] = [];
+  await openViewer(page, errors);
+  const canvas = page.getByTestId('niivue-canvas');
+  const blank = await shoot(canvas, `${ARTIFACTS}/viewer-empty.png`);
+  // Only the dark stage and the one-line hint: little variance.
+  expect(lumaVariance(blank)).toBeLessThan(100);
+
+  // Base image through the file input.
+  await page.getByTestId('open-image-input').setInputFiles(T1W);
+  const baseLayer = page.locator('[data-testid="layer"][data-layer-name="sub-unf01_T1w.nii.gz"]');
+  await expect(baseLayer).toContainText('131×141×16 voxels');
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(1);
+  await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-loading', '');
+  const base = await shoot(canvas, `${ARTIFACTS}/viewer-base.png`);
+  expect(lumaVariance(base)).toBeGreaterThan(4 * lumaVariance(blank));
+  expect(changedPixels(blank, base)).toBeGreaterThan((base.width * base.height) / 10);
+
+  // The crosshair value is the voxel's value in the file (read independently with the data layer).
+  const volume = readNifti(readFileSync(T1W), 'T1w');
+  const [nx, ny] = volume.shape;
+  const check = async () => {
+    const row = page.getByTestId('crosshair-value').first();
+    const value = Number(await row.getAttribute('data-value'));
+    const vox = (await page.getByTestId('crosshair-readout').innerText()).match(/voxel \[(\d+), (\d+), (\d+)\]/);
+    expect(vox, 'readout shows the voxel').not.toBeNull();
+    const [i, j, k] = vox!.slice(1).map(Number);
+    expect(value).toBeCloseTo(volume.data[i + nx * (j + ny * k)], 3);
+    return [i, j, k];
+  };
+  const centre = await check();
+
+  // The spinal-cord label as an overlay (kind guessed from "_seg-manual").
+  await page.getByTestId('open-image-input').setInputFiles(SEG);
+  const segLayer = page.locator('[data-testid="layer"][data-layer-name="sub-unf01_T1w_seg-manual.nii.gz"]');
+  await expect(segLayer).toHaveAttribute('data-kind', 'label');
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(2);
+  await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-loading', '');
+  // Sagittal through the centre crosses the cord.
+  await page.getByRole('radio', { name: 'Sagittal' }).click();
+  await page.waitForTimeout(300);
+  const withLabel = await shoot(canvas, `${ARTIFACTS}/viewer-label.png`);
+  expect(reddishPixels(withLabel)).toBeGreaterThan(50);
+
+  await page.getByLabel('Show sub-unf01_T1w_seg-manual.nii.gz').uncheck();
+  await page.waitForTimeout(300);
+  const hidden = await shoot(canvas, `${ARTIFACTS}/viewer-label-hidden.png`);
+  expect(changedPixels(withLabel, hidden)).toBeGreaterThan(50);
+  expect(reddishPixels(hidden)).toBeLessThan(reddishPixels(withLabel) / 10);
+
+  await page.getByLabel('Show sub-unf01_T1w_seg-manual.nii.gz').check();
+  await page.getByLabel('Opacity of sub-unf01_T1w_seg-manual.nii.gz').fill('1');
+  await page.waitForTimeout(300);
+  const opaque = await shoot(canvas);
+  expect(changedPixels(withLabel, opaque)).toBeGreaterThan(20);
+
+  // Every view renders something, and they differ.
+  const shots: Record<string, Awaited<ReturnType<typeof shoot>>> = {};
+  for (const name of ['Axial', 'Coronal', 'Sagittal', 'Multiplanar', '3D']) {
+    await page.getByRole('radio', { name }).click();
+    await expect(page.getByRole('radio', { name })).toHaveAttribute('aria-checked', 'true');
+    await page.waitForTimeout(400);
+    shots[name] = await shoot(canvas, `${ARTIFACTS}/viewer-${name.toLowerCase()}.png`);
+    expect(lumaVariance(shots[name]), `${name} view is not blank`).toBeGreaterThan(50);
+  }
+  expect(changedPixels(shots.Axial, shots.Sagittal)).toBeGreaterThan(1000);
+  expect(changedPixels(shots.Multiplanar, shots['3D'])).toBeGreaterThan(1000);
+
+  // Clicking moves the crosshair; both layers are read at the new place.
+  await page.getByRole('radio', { name: 'Axial' }).click();
+  const box = (await canvas.boundingBox())!;
+  await canvas.click({ position: { x: box.width * 0.42, y: box.height * 0.58 } });
+  await expect.poll(async () => (await check()).join(',')).not.toBe(centre.join(','));
+  const values = await readout(page);
+  expect(Object.keys(values).sort()).toEqual(['sub-unf01_T1w.nii.gz', 'sub-unf01_T1w_seg-manual.nii.gz']);
+  expect([0, 1]).toContain(values['sub-unf01_T1w_seg-manual.nii.gz']);
+
+  await page.screenshot({ path: `${ARTIFACTS}/viewer.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('a file the viewer cannot read is named in a clear message', async ({ page }) => {
+  const errors: string[] = [];
+  await openViewer(page, errors);
+  await page.getByTestId('open-image-input').setInputFiles({ name: 'broken.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from('this is not an image at all, just text pretending to be one.'.repeat(10)) });
+  await expect(page.getByTestId('viewer-problem')).toContainText('broken.nii.gz');
+  await page.getByTestId('open-image-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await expect(page.getByTestId('viewer-problem').filter({ hasText: 'notes.txt' })).toContainText('.nii or .nii.gz');
+  await expect(page.getByTestId('layer')).toHaveCount(0);
+  await page.screenshot({ path: `${ARTIFACTS}/viewer-bad-file.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});
