@@ -6,3 +6,4 @@ export * from './volume';
 export * from './nifti/index';
 export * from './sources/index';
 export * from './orientation';
+export * from './images/index';

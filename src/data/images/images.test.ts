@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { encode as encodePng } from 'fast-png';
+import { decodeRaster } from './raster';
+import { ivadomedGray, microscopyPixelSizeMm, readImage2D } from './convert';
+import { firstDifference, hasIvadomedTestData, testDataPath } from '../testdata';
+
+const SIDECAR = { PixelSize: [0.07, 0.07], PixelSizeUnits: 'um' };
+
+function png(width: number, height: number, channels: number, depth: 8 | 16, values: number[]): Uint8Array {
+  const data = depth === 16 ? Uint16Array.from(values) : Uint8Array.from(values);
+  return encodePng({ width, height, channels, depth, data });
+}
+
+describe('ivadomed grayscale conversion', () => {
+  it('gray 8-bit as is, 16-bit >> 8, gray+alpha keeps channel 0', () => {
+    expect(Array.from(ivadomedGray(decodeRaster(png(2, 1, 1, 8, [7, 200]))))).toEqual([7, 200]);
+    expect(Array.from(ivadomedGray(decodeRaster(png(2, 1, 1, 16, [0x1234, 0xff01]))))).toEqual([0x12, 0xff]);
+    expect(Array.from(ivadomedGray(decodeRaster(png(2, 1, 2, 16, [0x1234, 9, 0x0fff, 9]))))).toEqual([0x12, 0x0f]);
+    expect(Array.from(ivadomedGray(decodeRaster(png(2, 1, 2, 8, [50, 0, 60, 255]))))).toEqual([50, 60]);
+  });
+
+  it('RGB(A): 0.299R + 0.587G + 0.114B, then stretched to 0..255 (image_as_uint float branch)', () => {
+    // luminances: 100 (gray 100), 0.299*200 = 59.8, 0.587*100+0.114*50 = 64.4 -> min 59.8, max 100
+    const values = [100, 100, 100, 200, 0, 0, 0, 100, 50];
+    const lum = [100, 59.8, 64.4];
+    const expected = lum.map((v) => Math.floor((v - 59.8) / (100 - 59.8) * 255 + 0.499999999));
+    expect(expected).toEqual([255, 0, 29]);
+    expect(Array.from(ivadomedGray(decodeRaster(png(3, 1, 3, 8, values))))).toEqual(expected);
+    // RGBA: alpha ignored
+    const rgba = [100, 100, 100, 0, 200, 0, 0, 10, 0, 100, 50, 255];
+    expect(Array.from(ivadomedGray(decodeRaster(png(3, 1, 4, 8, rgba))))).toEqual(expected);
+    // already within [0, 1]: x * 255 + 0.499999999
+    expect(Array.from(ivadomedGray(decodeRaster(png(2, 1, 3, 8, [1, 1, 1, 0, 1, 0]))))).toEqual([255, Math.floor(0.587 * 255 + 0.499999999)]);
+    // constant image: truncated, not stretched (sum in numpy's order: 9*.299 + 9*.587 + 9*.114 = 9.000000000000002)
+    expect(Math.trunc(9 * 0.299 + 9 * 0.587 + 9 * 0.114)).toBe(9);
+    expect(Math.trunc(8 * 0.299 + 8 * 0.587 + 8 * 0.114)).toBe(7); // 7.999999999999999
+    expect(Array.from(ivadomedGray(decodeRaster(png(2, 1, 3, 8, [9, 9, 9, 9, 9, 9]))))).toEqual([9, 9]);
+    expect(Array.from(ivadomedGray(decodeRaster(png(2, 1, 3, 8, [8, 8, 8, 8, 8, 8]))))).toEqual([7, 7]);
+  });
+
+  it('pixel (row, col) becomes voxel (i = row, j = col) of a (H, W, 1) volume; labels are binarised at 0.5', () => {
+    // 3 wide, 2 high
+    const bytes = png(3, 2, 1, 8, [0, 10, 127, 128, 200, 255]);
+    const v = readImage2D(bytes, { sidecar: SIDECAR });
+    expect(v.shape).toEqual([2, 3, 1]);
+    const at = (i: number, j: number) => v.data[i + 2 * j];
+    expect([at(0, 0), at(0, 1), at(0, 2), at(1, 0), at(1, 1), at(1, 2)]).toEqual([0, 10, 127, 128, 200, 255]);
+    const gt = readImage2D(bytes, { sidecar: SIDECAR, isLabel: true });
+    expect(Array.from(gt.data)).toEqual([0, 1, 0, 1, 0, 1]); // order i + H j: (0,0),(1,0),(0,1),(1,1),(0,2),(1,2)
+  });
+});
+
+describe('PixelSize from the sidecar', () => {
+  it('converts units and orders (Y, X, Z), Z = X when absent or 0', () => {
+    expect(microscopyPixelSizeMm({ PixelSize: [0.1, 0.2], PixelSizeUnits: 'um' })).toEqual([0.0002, 0.0001, 0.0001]);
+    microscopyPixelSizeMm({ PixelSize: [100, 100], PixelSizeUnits: 'nm' }).forEach((x) => expect(x).toBeCloseTo(0.0001, 15));
+    expect(microscopyPixelSizeMm({ PixelSize: [0.000093, 0.000093], PixelSizeUnits: 'mm' })).toEqual([0.000093, 0.000093, 0.000093]);
+    expect(microscopyPixelSizeMm({ PixelSize: [1, 2, 0], PixelSizeUnits: 'mm' })).toEqual([2, 1, 1]);
+    expect(microscopyPixelSizeMm({ PixelSize: [1, 2, 5], PixelSizeUnits: 'mm' })).toEqual([2, 1, 5]);
+  });
+  it('names what is missing or wrong', () => {
+    expect(() => microscopyPixelSizeMm({ PixelSize: [1, 1] }, 'a.png')).toThrow(/a\.png: 'PixelSizeUnits' is missing/);
+    expect(() => microscopyPixelSizeMm({ PixelSize: [1, 1], PixelSizeUnits: 'cm' }, 'a.png')).toThrow(/PixelSizeUnits 'cm' is not supported/);
+    expect(() => microscopyPixelSizeMm({ PixelSizeUnits: 'um' }, 'a.png')).toThrow(/'PixelSize' is missing/);
+    expect(() => microscopyPixelSizeMm({ PixelSize: 0.1, PixelSizeUnits: 'um' }, 'a.png')).toThrow(/must be \[PixelSizeX, PixelSizeY\]/);
+    expect(() => readImage2D(png(1, 1, 1, 8, [0]), { name: 'b.png' })).toThrow(/b\.png: 'PixelSizeUnits' is missing/);
+    expect(readImage2D(png(1, 1, 1, 8, [0]), { defaultPixelSizeMm: [1, 1, 1] }).spacing).toEqual([1, 1, 1]);
+  });
+  it('rejects JPEG, garbage and truncated files by name', () => {
+    expect(() => decodeRaster(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]), 'x.jpg')).toThrow(/x\.jpg: JPEG images are not supported/);
+    expect(() => decodeRaster(new Uint8Array([1, 2, 3, 4, 5]), 'x.png')).toThrow(/x\.png: not a PNG or TIFF image/);
+    const good = png(16, 16, 1, 8, new Array(256).fill(3));
+    expect(() => decodeRaster(good.subarray(0, 40), 'cut.png')).toThrow(/cut\.png: unreadable PNG/);
+  });
+});
+
+describe.skipIf(!hasIvadomedTestData)('data_test_png_tif and microscopy_png', () => {
+  const dir = (sub: string) => testDataPath('data_test_png_tif', sub, 'micr');
+  const variants = ['8gray', '16gray', '8rgb', '16rgb', '8rgba', '16rgba'];
+  const load = (fmt: 'png' | 'tif', v: string) => readImage2D(readFileSync(`${dir(`sub-${fmt}`)}/sub-${fmt}_sample-${v}_SEM.${fmt}`), { name: v, sidecar: SIDECAR });
+
+  it('every PNG/TIFF variant loads as a 256x256x1 volume at 0.07 um', () => {
+    for (const fmt of ['png', 'tif'] as const) {
+      for (const v of variants) {
+        if (fmt === 'png' && v === '8gray') continue; // a 278x266 crop, checked below
+        const vol = load(fmt, v);
+        expect(vol.shape).toEqual([256, 256, 1]);
+        vol.spacing.forEach((s) => expect(s).toBeCloseTo(0.00007, 12));
+        let min = 255, max = 0;
+        for (const x of vol.data) { if (x < min) min = x; if (x > max) max = x; }
+        // gray keeps the source range 2..215; RGB(A) is stretched to 0..255 by image_as_uint
+        expect([min, max]).toEqual(v.includes('gray') ? [2, 215] : [0, 255]);
+      }
+    }
+  });
+
+  it('8/16-bit and PNG/TIFF variants of the same crop give the same voxels', () => {
+    const ref = load('tif', '8gray');
+    expect(firstDifference(load('tif', '16gray').data, ref.data)).toBe(-1);
+    expect(firstDifference(load('png', '16gray').data, ref.data)).toBe(-1);
+    const rgb = load('tif', '8rgb');
+    for (const [f, v] of [['tif', '16rgb'], ['tif', '8rgba'], ['tif', '16rgba'], ['png', '8rgb'], ['png', '16rgb'], ['png', '8rgba'], ['png', '16rgba']] as const) {
+      expect(firstDifference(load(f, v).data, rgb.data)).toBe(-1);
+    }
+  });
+
+  it('the 278x266 8-bit gray and gray+alpha PNGs agree and keep rows on i', () => {
+    const g = readImage2D(readFileSync(`${dir('sub-png')}/sub-png_sample-8gray_SEM.png`), { sidecar: SIDECAR });
+    const ga = readImage2D(readFileSync(`${dir('sub-png')}/sub-png_sample-8grayalhpa_SEM.png`), { sidecar: SIDECAR });
+    expect(g.shape).toEqual([266, 278, 1]);
+    expect(ga.raster.channels).toBe(2);
+    expect(firstDifference(ga.data, g.data)).toBe(-1);
+    const raster = decodeRaster(readFileSync(`${dir('sub-png')}/sub-png_sample-8gray_SEM.png`));
+    expect(g.data[5 + 266 * 7]).toBe(raster.data[5 * 278 + 7]);
+  });
+
+  it('microscopy_png images and binarised labels', () => {
+    const m = (p: string) => testDataPath('microscopy_png', p);
+    const img = readImage2D(readFileSync(m('sub-rat2/micr/sub-rat2_sample-data5_SEM.png')), { sidecar: { PixelSize: [0.000093, 0.000093], PixelSizeUnits: 'mm' } });
+    expect(img.shape).toEqual([725, 725, 1]);
+    expect(img.spacing).toEqual([0.000093, 0.000093, 0.000093]);
+    const labelBytes = readFileSync(m('derivatives/labels/sub-rat2/micr/sub-rat2_sample-data5_SEM_seg-axon-manual.png'));
+    const gt = readImage2D(labelBytes, { sidecar: { PixelSize: [0.000093, 0.000093], PixelSizeUnits: 'mm' }, isLabel: true });
+    const raw = decodeRaster(labelBytes);
+    let expectedOnes = 0;
+    for (const x of raw.data) if (x >= 128) expectedOnes++;
+    let ones = 0;
+    for (const x of gt.data) { expect(x === 0 || x === 1).toBe(true); ones += x; }
+    expect(ones).toBe(expectedOnes);
+    expect(ones).toBeGreaterThan(1000);
+    const d9 = readImage2D(readFileSync(m('sub-rat3/ses-01/micr/sub-rat3_ses-01_sample-data9_SEM.png')), { sidecar: { PixelSize: [0.1, 0.2], PixelSizeUnits: 'um' } });
+    expect(d9.shape).toEqual([d9.raster.height, d9.raster.width, 1]);
+    expect(d9.spacing).toEqual([0.0002, 0.0001, 0.0001]);
+  });
+});
