@@ -4,7 +4,7 @@
  */
 import type { Backend, BackendName } from './backend';
 import { CpuBackend } from './cpu/backend';
-import { WebGpuBackend } from './webgpu/backend';
+import { WebGpuBackend, type WebGpuBackendOptions } from './webgpu/backend';
 
 const cpu = new CpuBackend();
 let webgpu: WebGpuBackend | null = null;
@@ -13,6 +13,8 @@ let current: Backend = cpu;
 export interface SetBackendOptions {
   /** The GPUDevice to run on (required the first time 'webgpu' is chosen). */
   device?: GPUDevice;
+  /** Backend options (e.g. a lower binding limit to test chunked dispatch). */
+  webgpu?: WebGpuBackendOptions;
 }
 
 /** Chooses the backend new tensors are created on. */
@@ -22,9 +24,9 @@ export function setBackend(name: BackendName, options: SetBackendOptions = {}): 
     return;
   }
   if (name !== 'webgpu') throw new Error(`setBackend: unknown backend '${name as string}'; use 'cpu' or 'webgpu'`);
-  if (options.device && webgpu?.device !== options.device) {
+  if (options.device && (webgpu?.device !== options.device || options.webgpu)) {
     webgpu?.dispose();
-    webgpu = new WebGpuBackend(options.device);
+    webgpu = new WebGpuBackend(options.device, options.webgpu);
   }
   if (!webgpu) {
     throw new Error("setBackend('webgpu') needs a device the first time: setBackend('webgpu', { device }) with a GPUDevice from acquireDevice()");

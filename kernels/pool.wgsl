@@ -1,0 +1,192 @@
+// Pooling over three spatial axes (2D pooling has depth 1), one thread per element.
+//  pool_forward:  one thread per output; MODE 0 max, 1 avg, 2 adaptive avg (PyTorch windows).
+//  pool_backward: one thread per input element, summing over the output windows that contain it
+//                 (a gather: no atomics, deterministic). Max recomputes each window's first maximum.
+// Windows match poolWindow() in src/engine/cpu/backend.ts.
+
+override MODE: u32 = 0u;
+override WG: u32 = 256u;
+
+struct PoolParams {
+  n: u32,
+  row_stride: u32,
+  count_include_pad: u32,
+  _pad0: u32,
+  in_size: vec4<i32>,
+  out_size: vec4<i32>,
+  kernel: vec4<i32>,
+  stride: vec4<i32>,
+  padding: vec4<i32>,
+}
+
+@group(0) @binding(0) var<uniform> pp: PoolParams;
+@group(0) @binding(1) var<storage, read> px: array<f32>;
+@group(0) @binding(2) var<storage, read_write> py: array<f32>;
+
+struct Window {
+  lo: vec3<i32>,
+  hi: vec3<i32>,
+  divisor: f32,
+}
+
+fn window_of(o: vec3<i32>) -> Window {
+  var w: Window;
+  var full = 1;
+  var inside = 1;
+  for (var a = 0; a < 3; a++) {
+    let ins = pp.in_size[a];
+    let outs = pp.out_size[a];
+    if (MODE == 2u) {
+      w.lo[a] = (o[a] * ins) / outs;
+      w.hi[a] = ((o[a] + 1) * ins + outs - 1) / outs;
+      full *= w.hi[a] - w.lo[a];
+    } else {
+      let start = o[a] * pp.stride[a] - pp.padding[a];
+      let end = min(start + pp.kernel[a], ins + pp.padding[a]);
+      full *= end - start;
+      w.lo[a] = max(start, 0);
+      w.hi[a] = min(end, ins);
+    }
+    inside *= w.hi[a] - w.lo[a];
+  }
+  if (MODE == 1u && pp.count_include_pad == 0u) {
+    w.divisor = f32(inside);
+  } else {
+    w.divisor = f32(full);
+  }
+  return w;
+}
+
+fn in_index(plane: u32, p: vec3<i32>) -> u32 {
+  let s = pp.in_size;
+  return plane * u32(s.x * s.y * s.z) + u32((p.x * s.y + p.y) * s.z + p.z);
+}
+
+/** The flat input index of the first maximum of a window (in d, h, w scan order). */
+fn window_argmax(plane: u32, w: Window) -> u32 {
+  var best = -3.402823e38;
+  var at = 0xffffffffu;
+  for (var d = w.lo.x; d < w.hi.x; d++) {
+    for (var h = w.lo.y; h < w.hi.y; h++) {
+      for (var x = w.lo.z; x < w.hi.z; x++) {
+        let k = in_index(plane, vec3<i32>(d, h, x));
+        let v = px[k];
+        if (at == 0xffffffffu || v > best) {
+          best = v;
+          at = k;
+        }
+      }
+    }
+  }
+  return at;
+}
+
+@compute @workgroup_size(WG)
+fn pool_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.y * pp.row_stride + gid.x;
+  if (i >= pp.n) {
+    return;
+  }
+  let os = pp.out_size;
+  let per_plane = u32(os.x * os.y * os.z);
+  let plane = i / per_plane;
+  var r = i32(i % per_plane);
+  let o = vec3<i32>(r / (os.y * os.z), (r / os.z) % os.y, r % os.z);
+  let w = window_of(o);
+  if (MODE == 0u) {
+    let at = window_argmax(plane, w);
+    py[i] = select(px[at], -3.402823e38, at == 0xffffffffu);
+    return;
+  }
+  var acc = 0.0;
+  for (var d = w.lo.x; d < w.hi.x; d++) {
+    for (var h = w.lo.y; h < w.hi.y; h++) {
+      for (var x = w.lo.z; x < w.hi.z; x++) {
+        acc += px[in_index(plane, vec3<i32>(d, h, x))];
+      }
+    }
+  }
+  py[i] = acc / w.divisor;
+}
+
+@group(0) @binding(1) var<storage, read> bx: array<f32>;
+@group(0) @binding(2) var<storage, read> bdy: array<f32>;
+@group(0) @binding(3) var<storage, read_write> bdx: array<f32>;
+
+/** Range of outputs along axis a whose window may contain input coordinate c. */
+fn out_range(a: i32, c: i32) -> vec2<i32> {
+  let ins = pp.in_size[a];
+  let outs = pp.out_size[a];
+  if (MODE == 2u) {
+    // Adaptive windows: start = floor(o*in/out) <= c < end = ceil((o+1)*in/out).
+    let lo = max((c * outs) / ins - 1, 0);
+    let hi = min(((c + 1) * outs) / ins + 1, outs - 1);
+    return vec2<i32>(lo, hi);
+  }
+  // o*s - p <= c < o*s - p + k  =>  (c + p - k + 1)/s <= o <= (c + p)/s
+  let num = c + pp.padding[a] - pp.kernel[a] + 1;
+  let lo = select((num + pp.stride[a] - 1) / pp.stride[a], 0, num <= 0);
+  let hi = min((c + pp.padding[a]) / pp.stride[a], outs - 1);
+  return vec2<i32>(lo, hi);
+}
+
+fn contains(w: Window, c: vec3<i32>) -> bool {
+  return all(c >= w.lo) && all(c < w.hi);
+}
+
+@compute @workgroup_size(WG)
+fn pool_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.y * pp.row_stride + gid.x;
+  if (i >= pp.n) {
+    return;
+  }
+  let s = pp.in_size;
+  let per_plane = u32(s.x * s.y * s.z);
+  let plane = i / per_plane;
+  let r = i32(i % per_plane);
+  let c = vec3<i32>(r / (s.y * s.z), (r / s.z) % s.y, r % s.z);
+  let rd = out_range(0, c.x);
+  let rh = out_range(1, c.y);
+  let rw = out_range(2, c.z);
+  let os = pp.out_size;
+  let out_plane = plane * u32(os.x * os.y * os.z);
+  var acc = 0.0;
+  for (var od = rd.x; od <= rd.y; od++) {
+    for (var oh = rh.x; oh <= rh.y; oh++) {
+      for (var ow = rw.x; ow <= rw.y; ow++) {
+        let w = window_of(vec3<i32>(od, oh, ow));
+        if (!contains(w, c)) {
+          continue;
+        }
+        let g = bdy[out_plane + u32((od * os.y + oh) * os.z + ow)];
+        if (MODE == 0u) {
+          // bx is the input under this entry point's binding names.
+          if (window_argmax_b(plane, w) == i) {
+            acc += g;
+          }
+        } else {
+          acc += g / w.divisor;
+        }
+      }
+    }
+  }
+  bdx[i] = acc;
+}
+
+fn window_argmax_b(plane: u32, w: Window) -> u32 {
+  var best = -3.402823e38;
+  var at = 0xffffffffu;
+  for (var d = w.lo.x; d < w.hi.x; d++) {
+    for (var h = w.lo.y; h < w.hi.y; h++) {
+      for (var x = w.lo.z; x < w.hi.z; x++) {
+        let k = in_index(plane, vec3<i32>(d, h, x));
+        let v = bx[k];
+        if (at == 0xffffffffu || v > best) {
+          best = v;
+          at = k;
+        }
+      }
+    }
+  }
+  return at;
+}

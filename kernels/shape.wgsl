@@ -1,0 +1,74 @@
+// Strided copies. gather: out[i] = x[sum_d (start_d + idx_d * step_d) * in_stride_d], or `fill`
+// where a coordinate leaves [0, bound_d): permute, slice, pad, flip and broadcast are all this.
+// place: dst[sum_d (start_d + idx_d * step_d) * dst_stride_d] = src[i] (concat, slice backward).
+// `base` is the first global output element of a chunked dispatch (outputs above the binding limit).
+
+override WG: u32 = 256u;
+
+struct GatherParams {
+  n: u32,
+  row_stride: u32,
+  rank: u32,
+  base: u32,
+  fill: f32,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
+  shape: array<vec4<u32>, 2>,
+  start: array<vec4<i32>, 2>,
+  step: array<vec4<i32>, 2>,
+  bound: array<vec4<i32>, 2>,
+  stride: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> gp: GatherParams;
+@group(0) @binding(1) var<storage, read> gx: array<f32>;
+@group(0) @binding(2) var<storage, read_write> gy: array<f32>;
+
+@compute @workgroup_size(WG)
+fn gather(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.y * gp.row_stride + gid.x;
+  if (i >= gp.n) {
+    return;
+  }
+  var rem = gp.base + i;
+  var off = 0u;
+  var valid = true;
+  for (var d = i32(gp.rank) - 1; d >= 0; d--) {
+    let k = u32(d);
+    let extent = gp.shape[k >> 2u][k & 3u];
+    let c = i32(rem % extent);
+    rem = rem / extent;
+    let coord = gp.start[k >> 2u][k & 3u] + c * gp.step[k >> 2u][k & 3u];
+    if (coord < 0 || coord >= gp.bound[k >> 2u][k & 3u]) {
+      valid = false;
+    }
+    off += u32(coord) * gp.stride[k >> 2u][k & 3u];
+  }
+  if (valid) {
+    gy[i] = gx[off];
+  } else {
+    gy[i] = gp.fill;
+  }
+}
+
+@group(0) @binding(1) var<storage, read> ps: array<f32>;
+@group(0) @binding(2) var<storage, read_write> pd: array<f32>;
+
+@compute @workgroup_size(WG)
+fn place(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.y * gp.row_stride + gid.x;
+  if (i >= gp.n) {
+    return;
+  }
+  var rem = gp.base + i;
+  var off = 0u;
+  for (var d = i32(gp.rank) - 1; d >= 0; d--) {
+    let k = u32(d);
+    let extent = gp.shape[k >> 2u][k & 3u];
+    let c = i32(rem % extent);
+    rem = rem / extent;
+    off += u32(gp.start[k >> 2u][k & 3u] + c * gp.step[k >> 2u][k & 3u]) * gp.stride[k >> 2u][k & 3u];
+  }
+  pd[off] = ps[i];
+}
