@@ -1,6 +1,7 @@
 import { SECTIONS, useStudio, type SectionId } from './store';
 import { DiagnosticsPanel } from './panels/DiagnosticsPanel';
 import { ViewerPanel } from './panels/ViewerPanel';
+import { ComponentGallery } from './components/ComponentGallery';
 import { EmptyState } from './EmptyState';
 import type { ReactNode } from 'react';
 
@@ -26,9 +27,21 @@ const PANELS: Record<SectionId, () => ReactNode> = {
   diagnostics: () => <DiagnosticsPanel />,
 };
 
+/** ?gallery shows the live components with made-up numbers (development and e2e). */
+const GALLERY = typeof location !== 'undefined' && new URLSearchParams(location.search).has('gallery');
+
 export function App() {
   const section = useStudio((s) => s.section);
   const setSection = useStudio((s) => s.setSection);
+  if (GALLERY) {
+    return (
+      <div className="app">
+        <main className="app-main">
+          <ComponentGallery />
+        </main>
+      </div>
+    );
+  }
   return (
     <div className="app">
       <header className="app-header">
