@@ -44,6 +44,8 @@ export interface UncertaintyMaps {
 }
 
 function binaryEntropy(p: number, eps: number): number {
+  // p = 0 or 1 gives -ln(1 + eps) < 0, clipped to 0: skip the logarithms (most voxels of a mask).
+  if (p === 0 || p === 1) return 0;
   const h = -(p * Math.log(p + eps) + (1 - p) * Math.log(1 - p + eps));
   return h < 0 ? 0 : h;
 }
