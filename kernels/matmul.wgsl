@@ -1,0 +1,63 @@
+// Batched matrix multiplication C[b] = A[b] · B[b], register-tiled (f32).
+//
+// Each invocation computes TM rows x 4 columns of C. The TM rows are the same for the whole
+// workgroup (they come from workgroup_id.y), so every A value is read by all invocations at once
+// (a broadcast on GPUs, one cache line on CPU drivers); the 4 columns of an invocation are WG apart
+// so that neighbouring invocations read neighbouring B and C addresses (coalesced). No workgroup
+// memory: on software Vulkan (lavapipe) a workgroup-memory read costs as much as a storage read and
+// barriers are expensive, and on GPUs the A broadcast and B coalescing already hit the cache.
+// Transposes are strides: A[i, t] = a[aBase + i*aRow + t*aCol], B[t, j] = b[bBase + t*bRow + j*bCol].
+
+const TM: u32 = 8u;
+override WG: u32 = 64u;
+
+struct Params {
+  m: u32, k: u32, n: u32,
+  aBase: u32, aBatch: u32, aRow: u32, aCol: u32,
+  bBase: u32, bBatch: u32, bRow: u32, bCol: u32,
+  cBase: u32, cBatch: u32,
+  // First column handled by this dispatch (dispatches are split when n needs > 65535 workgroups).
+  colOffset: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let batch = wg.z;
+  let row0 = wg.y * TM;
+  let colBase = p.colOffset + wg.x * (4u * WG) + lid.x;
+  let cols = vec4<u32>(colBase, colBase + WG, colBase + 2u * WG, colBase + 3u * WG);
+  let colOk = cols < vec4<u32>(p.n);
+  // Out-of-range columns read column 0 (always valid) and are never stored.
+  let safeCols = select(vec4<u32>(0u), cols, colOk);
+  let bCols = p.bBase + batch * p.bBatch + safeCols * p.bCol;
+  // Rows past m read row m-1 and are never stored.
+  var aRows: array<u32, TM>;
+  for (var i = 0u; i < TM; i++) {
+    aRows[i] = p.aBase + batch * p.aBatch + min(row0 + i, p.m - 1u) * p.aRow;
+  }
+  var acc: array<vec4<f32>, TM>;
+  for (var t = 0u; t < p.k; t++) {
+    let bOff = bCols + t * p.bRow;
+    let bv = vec4<f32>(b[bOff.x], b[bOff.y], b[bOff.z], b[bOff.w]);
+    let aOff = t * p.aCol;
+    for (var i = 0u; i < TM; i++) {
+      acc[i] = fma(vec4<f32>(a[aRows[i] + aOff]), bv, acc[i]);
+    }
+  }
+  let cRow = p.cBase + batch * p.cBatch;
+  for (var i = 0u; i < TM; i++) {
+    let row = row0 + i;
+    if (row < p.m) {
+      let o = cRow + row * p.n;
+      if (colOk.x) { c[o + cols.x] = acc[i].x; }
+      if (colOk.y) { c[o + cols.y] = acc[i].y; }
+      if (colOk.z) { c[o + cols.z] = acc[i].z; }
+      if (colOk.w) { c[o + cols.w] = acc[i].w; }
+    }
+  }
+}
