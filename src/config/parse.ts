@@ -11,6 +11,7 @@
 import { IVADOMED_DEFAULTS, defaultsCopy } from './defaults';
 import { crossCheck } from './crosscheck';
 import { issue, showValue, type ConfigIssue } from './issues';
+import { locateJsonError } from './jsonpos';
 import { mergeIntoDefaults, type MergeReport } from './merge';
 import { migrateSplitDataset, migrateUserConfig, type MigrationNote } from './migrate';
 import { IvadomedConfigSchema, type Command, type IvadomedConfig } from './schema';
@@ -47,17 +48,10 @@ export interface ParseResult {
 }
 
 function jsonError(text: string, e: unknown): ConfigIssue {
+  const at = locateJsonError(text);
+  const where = at ? ` at line ${at.line}, column ${at.column} (near ${JSON.stringify(text.slice(at.index, at.index + 12))})` : '';
   const msg = e instanceof Error ? e.message : String(e);
-  const m = /position (\d+)/.exec(msg);
-  let where = '';
-  if (m) {
-    const pos = Number(m[1]);
-    const before = text.slice(0, pos);
-    const line = before.split('\n').length;
-    const col = pos - before.lastIndexOf('\n');
-    where = ` at line ${line}, column ${col}`;
-  }
-  return { path: '(root)', message: `(root): the file is not valid JSON${where}: ${msg}. ivadomed config files are JSON (YAML is not supported).` };
+  return { path: '(root)', message: `(root): the file is not valid JSON${where}: ${msg.split('\n')[0]}. ivadomed config files are JSON (YAML is not supported).` };
 }
 
 function failed(error: ConfigIssue): ParseResult {
