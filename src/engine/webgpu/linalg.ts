@@ -6,9 +6,10 @@
 import type { ConvGeometry } from '../cpu/conv';
 import type { MatmulParams } from '../cpu/matmul';
 import type { BufferBinding, GpuContext } from './context';
+import { encodeMatmul } from './kernels/matmul';
 
-export function encodeMatmulOp(_ctx: GpuContext, _a: BufferBinding, _b: BufferBinding, _out: BufferBinding, _p: MatmulParams): void {
-  throw new Error('WebGPU matmul kernel not available yet (src/engine/webgpu/kernels/matmul.ts)');
+export function encodeMatmulOp(ctx: GpuContext, a: BufferBinding, b: BufferBinding, out: BufferBinding, p: MatmulParams): void {
+  encodeMatmul(ctx, a, b, out, p);
 }
 
 export function encodeConvForwardOp(_ctx: GpuContext, _x: BufferBinding, _w: BufferBinding, _bias: BufferBinding | null, _y: BufferBinding, _g: ConvGeometry): void {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { testDevice, testDeviceWithLimits } from '../../../test/gpu';
 import {
-  setBackend, tensor, add, sub, mul, div, pow, exp, log, sqrt, abs, clamp, relu, leakyRelu, sigmoid, tanh, maximum, minimum,
+  setBackend, add, sub, mul, div, pow, exp, log, sqrt, abs, clamp, relu, leakyRelu, sigmoid, tanh, maximum, minimum,
   where, gt, ge, eq, lt, le, sum, mean, max, min, variance, argmax, argmin, reshape, permute, slice, pad, flip, concat, broadcastTo,
-  softmax, logSoftmax, square, rand, randn, manualSeed, memory, scope, zeros, ones, full,
+  softmax, logSoftmax, matmul, square, rand, randn, manualSeed, memory, scope, zeros, ones, full,
 } from '../index';
 import { compareBackends, seededValues } from '../testing';
-import { WebGpuBackend } from './backend';
+import { WebGpuBackend, type GpuStorage } from './backend';
 import type { Tensor } from '../tensor';
 
 const inp = (shape: number[], seed: number, lo = -2, hi = 2) => ({ shape, values: seededValues(shape.reduce((p, d) => p * d, 1), seed, lo, hi) });
@@ -85,6 +85,12 @@ describe('WebGPU ops equal CPU ops', async () => {
     });
   }
 
+  it.skipIf(!acquired)('matmul (batched, 2-D rhs, broadcast batch) with gradients', async () => {
+    await compareBackends(matmul, [inp([3, 17, 9], 20), inp([3, 9, 13], 21)], { grads: true, label: 'batched', atol: 1e-4 });
+    await compareBackends(matmul, [inp([2, 5, 33], 22), inp([33, 7], 23)], { grads: true, label: '2-D rhs', atol: 1e-4 });
+    await compareBackends(matmul, [inp([5, 6], 24), inp([2, 6, 3], 25)], { grads: true, label: 'broadcast lhs', atol: 1e-4 });
+  });
+
   it.skipIf(!acquired)('random numbers are identical on both backends for one seed', async () => {
     manualSeed(42);
     const uc = await rand([1000], { backend: 'cpu' }).data();
@@ -95,7 +101,7 @@ describe('WebGPU ops equal CPU ops', async () => {
     expect([...ug]).toEqual([...uc]);
     for (let i = 0; i < 1000; i++) expect(Math.abs(ng[i] - nc[i])).toBeLessThan(1e-4);
     // Uniform statistics: mean 1/2, all in [0, 1).
-    const m = uc.reduce((s, v) => s + v, 0) / 1000;
+    const m = [...uc].reduce((s, v) => s + v, 0) / 1000;
     expect(Math.abs(m - 0.5)).toBeLessThan(0.05);
     expect(Math.min(...uc)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...uc)).toBeLessThan(1);
@@ -118,7 +124,7 @@ describe('WebGPU ops equal CPU ops', async () => {
     const s = backend.alloc(4, 'float32');
     // Bind a range beyond the buffer's end: the dispatch is invalid.
     const pipeline = backend.ctx.pipeline({ label: 'bad', code: '@group(0) @binding(1) var<storage, read_write> y: array<f32>; @compute @workgroup_size(1) fn main() { y[0] = 1.0; }' });
-    backend.ctx.dispatch(pipeline, null, [{ buffer: (s as { buffer: GPUBuffer }).buffer, offset: 1 << 20, size: 4 }], [1]);
+    backend.ctx.dispatch(pipeline, null, [{ buffer: (s as GpuStorage).buffer, offset: 1 << 20, size: 4 }], [1]);
     await expect(backend.read(s, 4, 'float32')).rejects.toThrow(/WebGPU rejected a command/);
     backend.dispose();
   });
