@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { GpuContext } from '../context';
 
 export function upload(device: GPUDevice, data: Float32Array | Float64Array, padElems = 0): GPUBuffer {
-  const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
+  const f32 = (data instanceof Float32Array ? data : Float32Array.from(data)) as Float32Array<ArrayBuffer>;
   const buf = device.createBuffer({
     size: Math.max(16, (f32.length + padElems) * 4),
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
