@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testDevice } from '../../../test/gpu';
 import {
-  setBackend, maxPool, avgPool, adaptiveAvgPool, globalAvgPool, interpolate, upsampleNearest, batchNorm, instanceNorm, dropout,
+  setBackend, conv2d, conv3d, maxPool, avgPool, adaptiveAvgPool, globalAvgPool, interpolate, upsampleNearest, batchNorm, instanceNorm, dropout,
   channelDropout, film, adamUpdate, sgdUpdate, tensor, zeros, ones, manualSeed, dropoutMask,
 } from '../index';
 import { compareBackends, seededValues } from '../testing';
@@ -15,6 +15,10 @@ describe('WebGPU nn ops equal CPU ops', async () => {
   setBackend('cpu');
 
   const cases: Array<[string, (...x: Tensor[]) => Tensor, Array<ReturnType<typeof inp>>]> = [
+    ['conv2d 3x3 pad 1 + bias', (x, w, b) => conv2d(x, w, b, { padding: 1 }), [inp([2, 3, 9, 7], 40), inp([5, 3, 3, 3], 41), inp([5], 42)]],
+    ['conv2d stride 2, dilation 2, no bias', (x, w) => conv2d(x, w, null, { stride: 2, padding: [2, 1], dilation: [2, 1] }), [inp([1, 2, 11, 10], 43), inp([3, 2, 3, 3], 44)]],
+    ['conv2d 1x1', (x, w, b) => conv2d(x, w, b), [inp([2, 8, 5, 5], 45), inp([1, 8, 1, 1], 46), inp([1], 47)]],
+    ['conv3d 3x3x3 pad 1', (x, w, b) => conv3d(x, w, b, { padding: 1 }), [inp([1, 2, 5, 6, 4], 48), inp([3, 2, 3, 3, 3], 49), inp([3], 50)]],
     ['maxPool2d 2x2', (x) => maxPool(x, { kernel: 2 }), [inp([2, 3, 9, 7], 1)]],
     ['maxPool3d k3 s2 p1', (x) => maxPool(x, { kernel: 3, stride: 2, padding: 1 }), [inp([1, 2, 5, 6, 7], 2)]],
     ['avgPool2d k3 s2 p1', (x) => avgPool(x, { kernel: 3, stride: 2, padding: 1 }), [inp([2, 2, 7, 9], 3)]],
