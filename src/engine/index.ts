@@ -5,7 +5,7 @@
 export { Tensor } from './tensor';
 export type { DType, FloatArray } from './dtype';
 export type { BackendName } from './backend';
-export { setBackend, getBackend } from './registry';
+export { setBackend, getBackend, flush, sync, type SetBackendOptions } from './registry';
 export { scope, memory, resetPeakMemory, type MemoryInfo } from './memory';
 export { noGrad, isGradEnabled } from './autograd';
 export { manualSeed } from './rng';

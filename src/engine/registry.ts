@@ -50,3 +50,13 @@ export function backendObject(name?: BackendName): Backend {
 export function webgpuBackend(): WebGpuBackend | null {
   return webgpu;
 }
+
+/** Submits the WebGPU work recorded so far (no-op on CPU). Readback does this itself. */
+export function flush(): void {
+  webgpu?.flush();
+}
+
+/** Waits for all submitted GPU work; throws any GPU error (validation, out of memory, device lost). */
+export async function sync(): Promise<void> {
+  await webgpu?.sync();
+}

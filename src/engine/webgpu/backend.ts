@@ -206,7 +206,13 @@ export class WebGpuBackend implements Backend {
       this.ctx.endPass();
       if (size > 0) this.ctx.commandEncoder().copyBufferToBuffer(gpu(s).buffer, 0, staging, 0, size * 4);
       this.flush();
-      await Promise.race([staging.mapAsync(GPUMapMode.READ), this.device.lost.then((i) => Promise.reject(new GPUDeviceLostError(i.reason, i.message)))]);
+      try {
+        await Promise.race([staging.mapAsync(GPUMapMode.READ), this.device.lost.then((i) => Promise.reject(new GPUDeviceLostError(i.reason, i.message)))]);
+      } catch (err) {
+        // A failed map on a lost device: report the loss (it may be signalled a moment later).
+        const lost = await Promise.race([this.device.lost.then((i) => new GPUDeviceLostError(i.reason, i.message)), new Promise<null>((r) => setTimeout(() => r(null), 100))]);
+        throw lost ?? err;
+      }
       await this.checkErrors();
       const out = new Float32Array(staging.getMappedRange().slice(0, size * 4));
       staging.unmap();

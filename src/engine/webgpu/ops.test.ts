@@ -7,6 +7,7 @@ import {
 } from '../index';
 import { compareBackends, seededValues } from '../testing';
 import { WebGpuBackend, type GpuStorage } from './backend';
+import { webgpuBackend } from '../registry';
 import type { Tensor } from '../tensor';
 
 const inp = (shape: number[], seed: number, lo = -2, hi = 2) => ({ shape, values: seededValues(shape.reduce((p, d) => p * d, 1), seed, lo, hi) });
@@ -130,6 +131,18 @@ describe('WebGPU ops equal CPU ops', async () => {
   });
 });
 
+describe('device loss', async () => {
+  const acquired = await testDeviceWithLimits({});
+  it.skipIf(!acquired)('a lost device makes the next readback and sync throw GPUDeviceLostError', async () => {
+    const backend = new WebGpuBackend(acquired!.device);
+    const s = backend.upload(new Float32Array([1, 2, 3]), 'float32');
+    expect([...(await backend.read(s, 3, 'float32'))]).toEqual([1, 2, 3]);
+    acquired!.device.destroy();
+    await expect(backend.read(s, 3, 'float32')).rejects.toThrow(/GPU device was lost/);
+    await expect(backend.sync()).rejects.toThrow(/GPU device was lost/);
+  });
+});
+
 describe('chunked dispatch (maxStorageBufferBindingSize forced to 1 MiB)', async () => {
   // Dawn does not create devices with limits below the WebGPU defaults (128 MiB here), so the
   // backend is told to treat 1 MiB as the limit; the device limit is lowered too where possible.
@@ -138,7 +151,12 @@ describe('chunked dispatch (maxStorageBufferBindingSize forced to 1 MiB)', async
   it.skipIf(!acquired)('elementwise, broadcast, reductions and random fills over tensors above the limit equal the CPU', async () => {
     setBackend('webgpu', { device: acquired!.device, webgpu: { maxStorageBindingBytes: 1 << 20 } });
     setBackend('cpu');
-    const n = 300_001; // 1.2 MB: three chunks
+    const n = 300_001; // 1.2 MB: two chunks of at most 1 MiB
+    const gpuBackend = webgpuBackend()!;
+    const x = rand([n], { backend: 'webgpu' });
+    const dispatches = gpuBackend.ctx.dispatchCount;
+    sigmoid(x);
+    expect(gpuBackend.ctx.dispatchCount - dispatches).toBe(2);
     await compareBackends((x) => sigmoid(x), [inp([n], 7)], { label: 'unary' });
     await compareBackends((x, y) => add(mul(x, y), x), [inp([n], 8), inp([n], 9)], { label: 'binary' });
     await compareBackends((x, b) => mul(x, b), [inp([3, 100_001], 10), inp([3, 1], 11)], { label: 'broadcast' });
