@@ -163,3 +163,16 @@ describe('EvaluationTable', () => {
     expect(() => t.add('sub-01_T2w', {})).toThrow(/already/);
   });
 });
+
+describe('evaluateImages', () => {
+  it('builds the table and the painted maps of several images', async () => {
+    const { evaluateImages } = await import('./table');
+    const { table, painted } = evaluateImages([
+      { imageId: 'a', prediction: vol(pred), groundTruth: { data: gt, shape: [...D] } },
+      { imageId: 'b', prediction: vol(gt), groundTruth: { data: gt, shape: [...D] } },
+    ], { geometric: false });
+    expect(table.rows.map((r) => r.imageId)).toEqual(['a', 'b']);
+    expect(table.rows[1].values.dice_class0).toBe(1);
+    expect(painted.get('b')![at(6, 5, 0)]).toBe(1);
+  });
+});

@@ -4,7 +4,8 @@
  * Values are written as pandas' to_csv writes them: floats with Python's repr ("12.0", "1e-05"),
  * counts as integers, NaN as an empty field, infinities as "inf".
  */
-import { pyFloatRepr } from './evaluation3d';
+import type { Volume } from '../data/volume';
+import { evaluate3D, pyFloatRepr, type EvaluationParams } from './evaluation3d';
 
 const INTEGER_COLUMN = /^n_(pred|gt)_class\d+$|^n_.+(vox|mm3)$/;
 
@@ -53,4 +54,29 @@ function formatValue(column: string, v: number | undefined): string {
 
 function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One image to evaluate: the prediction (with its spacing) and one GT channel per class. */
+export interface EvaluationItem {
+  imageId: string;
+  prediction: Volume;
+  groundTruth: Pick<Volume, 'data' | 'shape'>;
+}
+
+/**
+ * ivadomed's `evaluate` loop without the file system: evaluate each image, collect the rows into
+ * the table, and return the painted TP/FP/FN maps by image id (to be written as
+ * `<id>_pred_TP-FP-FN.nii.gz` with the prediction's header).
+ */
+export function evaluateImages(
+  items: readonly EvaluationItem[], params: EvaluationParams = {},
+): { table: EvaluationTable; painted: Map<string, Float32Array> } {
+  const table = new EvaluationTable();
+  const painted = new Map<string, Float32Array>();
+  for (const it of items) {
+    const r = evaluate3D(it.prediction, it.groundTruth, params);
+    table.add(it.imageId, r.row);
+    if (r.painted) painted.set(it.imageId, r.painted);
+  }
+  return { table, painted };
 }
