@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   tensor, scope, memory, noGrad, add, sub, mul, div, pow, exp, log, sqrt, abs, clamp, relu, leakyRelu, sigmoid, tanh,
   maximum, minimum, where, gt, sum, mean, max, min, variance, argmax, reshape, permute, slice, pad, flip, concat,
-  broadcastTo, matmul, softmax, logSoftmax, square, setBackend, zeros, ones,
+  broadcastTo, matmul, softmax, logSoftmax, square, setBackend, zeros, ones, astype,
 } from '../index';
 import { gradcheck, checkInput } from '../gradcheck';
 
@@ -120,6 +120,17 @@ describe('tensor basics (cpu)', () => {
     expect(await broadcastTo(tensor([1, 2]), [2, 2]).array()).toEqual([[1, 2], [1, 2]]);
     expect(await matmul(x, permute(x, [1, 0])).array()).toEqual([[14, 32], [32, 77]]);
     expect(() => reshape(x, [4])).toThrow(/cannot view as \[4\]/);
+  });
+
+  it('astype converts float32 <-> float64 with gradient', async () => {
+    const x = tensor([1.5, 2.25], undefined, { requiresGrad: true });
+    const y = astype(x, 'float64');
+    expect(y.dtype).toBe('float64');
+    expect(await y.data()).toBeInstanceOf(Float64Array);
+    sum(mul(y, y)).backward();
+    expect(x.grad!.dtype).toBe('float32');
+    expect([...(await x.grad!.data())]).toEqual([3, 4.5]);
+    expect(() => add(x, y)).toThrow(/different dtypes \(float32 and float64\); cast with astype\(\)/);
   });
 
   it('comparisons and where', async () => {

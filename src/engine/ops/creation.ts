@@ -6,6 +6,8 @@ import { checkShape, formatShape, sizeOf, type Shape } from '../shape';
 import { StorageRef, Tensor } from '../tensor';
 import { nextStream } from '../rng';
 import { empty } from './util';
+import { CpuStorage } from '../cpu/backend';
+import { record } from '../autograd';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -144,4 +146,18 @@ export async function toBackend(t: Tensor, name: BackendName): Promise<Tensor> {
   const values = await t.data();
   const dtype = name === 'webgpu' ? 'float32' : t.dtype;
   return tensor(values, t.shape, { backend: name, dtype, requiresGrad: t.requiresGrad && !t.gradFn });
+}
+
+/**
+ * Converts between float32 and float64 (CPU backend only; WebGPU holds float32). Gradients flow
+ * back converted to the input's dtype.
+ */
+export function astype(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  if (!(t.storage instanceof CpuStorage)) throw new Error(`astype: ${t.backend.name} tensors are float32 only; ${dtype} exists on the CPU backend`);
+  const src = t.storage.data;
+  const converted = dtype === 'float64' ? Float64Array.from(src.subarray(0, t.size)) : Float32Array.from(src.subarray(0, t.size));
+  const out = new Tensor(new StorageRef(t.backend.upload(converted, dtype), t.backend), t.shape, dtype);
+  const from = t.dtype;
+  return record(out, 'astype', [t], [], (g) => [astype(g, from)]);
 }
