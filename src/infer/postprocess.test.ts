@@ -100,3 +100,13 @@ describe('postprocessing steps', () => {
     expect(() => applyPostprocessing(v, { binarize_prediction: { thr: '0.5' } })).toThrow(/binarize_prediction.thr must be a number/);
   });
 });
+
+describe('remove_small option of --segment', () => {
+  it('parses "10vox" / "5mm3" lists', async () => {
+    const { removeSmallFromSegmentOption } = await import('./postprocess');
+    expect(removeSmallFromSegmentOption(['10vox'])).toEqual({ unit: 'vox', thr: [10] });
+    expect(removeSmallFromSegmentOption(['5mm3', '20mm3'])).toEqual({ unit: 'mm3', thr: [5, 20] });
+    expect(() => removeSmallFromSegmentOption(['5mm3', '2vox'])).toThrow(/mixed units/);
+    expect(() => removeSmallFromSegmentOption(['ten'])).toThrow(/not a size/);
+  });
+});

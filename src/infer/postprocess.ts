@@ -210,3 +210,21 @@ export function applyPostprocessing(pred: Volume, config: PostprocessingConfig, 
   }
   return { ...pred, shape: [...pred.shape], data };
 }
+
+/**
+ * The `remove_small` option of `--segment` / ivadomed_segment_image (e.g. ["10vox"] or
+ * ["5mm3", "20mm3"], one per class) as a `remove_small` postprocessing step.
+ */
+export function removeSmallFromSegmentOption(option: readonly string[]): { unit: 'vox' | 'mm3'; thr: number[] } {
+  if (option.length === 0) throw new Error('remove_small option: give at least one size such as "10vox" or "5mm3"');
+  let unit: 'vox' | 'mm3' | null = null;
+  const thr = option.map((s) => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(vox|mm3)\s*$/.exec(s);
+    if (!m) throw new Error(`remove_small option: "${s}" is not a size like "10vox" or "5mm3"`);
+    const u = m[2] as 'vox' | 'mm3';
+    if (unit && u !== unit) throw new Error(`remove_small option: mixed units (${option.join(', ')}); use "vox" or "mm3" for all classes`);
+    unit = u;
+    return Number(m[1]);
+  });
+  return { unit: unit!, thr };
+}
