@@ -7,3 +7,4 @@ export * from './nifti/index';
 export * from './sources/index';
 export * from './orientation';
 export * from './images/index';
+export * from './bids/index';

@@ -3,7 +3,7 @@
  * 8 or 16 bits, 1-4 channels (gray, gray+alpha, RGB, RGBA). Palette images are expanded to RGB(A).
  */
 import { decode as decodePng, convertIndexedToRgb } from 'fast-png';
-import * as UTIF from 'utif2';
+import { UTIF, type IFD } from './utif';
 
 export interface Raster {
   width: number;
@@ -62,14 +62,14 @@ function decodePngRaster(bytes: Uint8Array, name: string): Raster {
   return { width: png.width, height: png.height, channels: channels as Raster['channels'], bitDepth: depth === 16 ? 16 : 8, data, format: 'png' };
 }
 
-function tag(ifd: UTIF.IFD, id: number): number[] | undefined {
+function tag(ifd: IFD, id: number): number[] | undefined {
   const v = ifd[`t${id}`];
   return Array.isArray(v) ? (v as number[]) : undefined;
 }
 
 function decodeTiffRaster(bytes: Uint8Array, name: string): Raster {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  let ifd: UTIF.IFD;
+  let ifd: IFD;
   try {
     const ifds = UTIF.decode(buffer);
     if (ifds.length === 0) throw new Error('no image directory');

@@ -1,0 +1,18 @@
+/**
+ * Loading an indexed image or label as a Volume (the voxels, on demand): NIfTI with the async reader,
+ * PNG/TIFF with ivadomed's conversion and the sidecar's PixelSize.
+ */
+import type { FileSource } from '../sources/source';
+import { readNiftiAsync } from '../nifti/read';
+import { readImage2D } from '../images/convert';
+import type { Volume } from '../volume';
+import type { BidsImage, BidsLabel } from './indexer';
+
+export async function loadVolume(source: FileSource, item: BidsImage | BidsLabel, options: { isLabel?: boolean; sidecar?: Record<string, unknown> } = {}): Promise<Volume> {
+  const bytes = await source.read(item.path);
+  if (item.format === 'nifti') return readNiftiAsync(bytes, item.path);
+  const isLabel = options.isLabel ?? !('labels' in item);
+  // labels carry no PixelSize of their own in ivadomed datasets: use the image's sidecar
+  const sidecar = options.sidecar ?? item.sidecar;
+  return readImage2D(new Uint8Array(bytes), { name: item.path, sidecar, isLabel });
+}
