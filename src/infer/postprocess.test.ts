@@ -106,7 +106,8 @@ describe('remove_small option of --segment', () => {
     const { removeSmallFromSegmentOption } = await import('./postprocess');
     expect(removeSmallFromSegmentOption(['10vox'])).toEqual({ unit: 'vox', thr: [10] });
     expect(removeSmallFromSegmentOption(['5mm3', '20mm3'])).toEqual({ unit: 'mm3', thr: [5, 20] });
-    expect(() => removeSmallFromSegmentOption(['5mm3', '2vox'])).toThrow(/mixed units/);
-    expect(() => removeSmallFromSegmentOption(['ten'])).toThrow(/not a size/);
+    expect(removeSmallFromSegmentOption(['10', '20', '10vox'])).toEqual({ unit: 'vox', thr: [10, 20, 10] });
+    expect(() => removeSmallFromSegmentOption(['5mm3', '2vox'])).toThrow(/"5mm3" is not an integer size in vox/);
+    expect(() => removeSmallFromSegmentOption(['10'])).toThrow(/must carry its unit/);
   });
 });

@@ -212,19 +212,21 @@ export function applyPostprocessing(pred: Volume, config: PostprocessingConfig, 
 }
 
 /**
- * The `remove_small` option of `--segment` / ivadomed_segment_image (e.g. ["10vox"] or
- * ["5mm3", "20mm3"], one per class) as a `remove_small` postprocessing step.
+ * The `remove_small` option of `--segment` / ivadomed_segment_image as a `remove_small` step, parsed
+ * as ivadomed's set_postprocessing_options does: the unit comes from the LAST entry ("mm3" or "vox"),
+ * the other entries may omit it (["10", "20", "10vox"] = 10, 20 and 10 voxels for classes 1..3), and
+ * sizes are integers.
  */
 export function removeSmallFromSegmentOption(option: readonly string[]): { unit: 'vox' | 'mm3'; thr: number[] } {
-  if (option.length === 0) throw new Error('remove_small option: give at least one size such as "10vox" or "5mm3"');
-  let unit: 'vox' | 'mm3' | null = null;
+  const last = option[option.length - 1];
+  if (last === undefined || !/(vox|mm3)\s*$/.test(last)) {
+    throw new Error(`remove_small option: the last size must carry its unit, e.g. ["10vox"] or ["5mm3"]; got ${JSON.stringify(option)}`);
+  }
+  const unit: 'vox' | 'mm3' = last.includes('mm3') ? 'mm3' : 'vox';
   const thr = option.map((s) => {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(vox|mm3)\s*$/.exec(s);
-    if (!m) throw new Error(`remove_small option: "${s}" is not a size like "10vox" or "5mm3"`);
-    const u = m[2] as 'vox' | 'mm3';
-    if (unit && u !== unit) throw new Error(`remove_small option: mixed units (${option.join(', ')}); use "vox" or "mm3" for all classes`);
-    unit = u;
+    const m = new RegExp(`^\\s*(\\d+)\\s*(?:${unit})?\\s*$`).exec(s);
+    if (!m) throw new Error(`remove_small option: "${s}" is not an integer size in ${unit} (all entries share the unit of the last one)`);
     return Number(m[1]);
   });
-  return { unit: unit!, thr };
+  return { unit, thr };
 }
