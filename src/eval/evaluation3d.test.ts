@@ -105,7 +105,7 @@ describe('evaluate3D (ivadomed evaluation_3Dmetrics)', () => {
     expect(noGt.precision_class0).toBe(0);
     expect(noGt.n_gt_class0).toBe(0);
     expect(noGt.ltpr_class0).toBeNaN();
-    expect(noGt.lfdr_class0).toBeNaN(); // ivadomed: NaN when there is no GT object
+    expect(noGt.lfdr_class0).toBe(1); // every predicted object is a false positive
     expect(noGt.assd_class0).toBe(Infinity);
   });
   it('geometric metrics use the spacing (pred shifted by one slice along z: 2 mm)', () => {

@@ -199,7 +199,8 @@ export function evaluate3D(pred: Volume, gt: Pick<Volume, 'data' | 'shape'>, par
         if (predIsFp(l)) lfp++;
       }
       const ltpr = ltp + lfn === 0 || nObj === 0 ? NaN : ltp / (ltp + lfn);
-      const lfdr = ltp + lfp === 0 || nObj === 0 ? NaN : lfp / (ltp + lfp);
+      // ivadomed 2.9: LFDR is NaN only on a zero denominator (older versions also required a GT object).
+      const lfdr = ltp + lfp === 0 ? NaN : lfp / (ltp + lfp);
       return { ltpr, lfdr, nObj };
     };
     const all = lesionRates(null);
