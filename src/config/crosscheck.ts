@@ -6,6 +6,7 @@
 import { issue, showValue, type ConfigIssue } from './issues';
 import { appliedSections } from './model';
 import { LOSS_SCHEMAS, type LossName } from './schema/losses';
+import { findUnknownKeys } from './unknown';
 import { schemaErrors } from './validate';
 import { isPlainObject } from './walk';
 
@@ -173,7 +174,9 @@ export function crossCheck(config: Obj): CrossCheckResult {
       const lname = lossesList[i];
       if (p === null || typeof lname !== 'string' || !(lname in LOSS_SCHEMAS)) return;
       const schema = LOSS_SCHEMAS[lname as LossName];
-      for (const e of schemaErrors(schema, { ...obj(p), name: lname })) {
+      const entry = { ...obj(p), name: lname };
+      const unknown = findUnknownKeys(entry, schema).map((u) => u.issue);
+      for (const e of [...schemaErrors(schema, entry), ...unknown]) {
         const sub = e.path === '(root)' ? '' : e.path.startsWith('[') ? e.path : `.${e.path}`;
         const prefix = `training_parameters.loss.params_list[${i}]${sub}`;
         errors.push({ path: prefix, message: `${prefix}${e.message.slice(e.path.length)}` });

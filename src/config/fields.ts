@@ -18,16 +18,26 @@ export interface FieldMeta {
   codeDefault?: unknown;
   /** True where ivadomed reads the key but ignores its value (kept for compatibility). */
   ignored?: boolean;
+  /**
+   * For objects whose keys ivadomed turns into code — transform names, postprocessing steps, keyword
+   * arguments of a constructor — an unknown key makes ivadomed fail, so it is an error here; the text
+   * names what such a key is ("transform", "parameter of Resample"). Elsewhere unknown keys are warnings.
+   */
+  strictKeys?: string;
 }
 
 export const fieldMeta = z.registry<FieldMeta>();
 
-export type Doc = string | { description?: string; codeDefault?: unknown; ignored?: boolean };
+export type Doc = string | { description?: string; codeDefault?: unknown; ignored?: boolean; strictKeys?: string };
 
 function docOf(d: Doc | undefined): Omit<FieldMeta, 'allowed'> {
   if (d === undefined) return { description: '' };
   if (typeof d === 'string') return { description: d };
-  return { description: d.description ?? '', codeDefault: d.codeDefault, ignored: d.ignored };
+  const out: Omit<FieldMeta, 'allowed'> = { description: d.description ?? '' };
+  if (d.codeDefault !== undefined) out.codeDefault = d.codeDefault;
+  if (d.ignored !== undefined) out.ignored = d.ignored;
+  if (d.strictKeys !== undefined) out.strictKeys = d.strictKeys;
+  return out;
 }
 
 /** Attach metadata to any schema (used for hand-written unions). */
@@ -126,7 +136,9 @@ export function nullable<T extends z.ZodType>(inner: T, d?: Doc): z.ZodNullable<
   const m = metaOf(inner);
   const base = d === undefined ? { description: m?.description ?? '', codeDefault: m?.codeDefault, ignored: m?.ignored } : docOf(d);
   const s = inner.nullable();
-  fieldMeta.add(s, { ...base, allowed: `${m?.allowed ?? 'a value'} or null` });
+  const innerAllowed = m?.allowed ?? 'a value';
+  // "a list ..., each X, or null": the comma keeps "or null" from reading as part of the item rule.
+  fieldMeta.add(s, { ...base, allowed: `${innerAllowed}${innerAllowed.includes(', each ') ? ',' : ''} or null` });
   return s;
 }
 
@@ -142,6 +154,11 @@ export function optional<T extends z.ZodType>(inner: T, d?: Doc): z.ZodOptional<
     ignored: (extra as FieldMeta).ignored ?? m?.ignored,
   });
   return s;
+}
+
+/** A section whose unknown keys are errors (see FieldMeta.strictKeys). */
+export function strictSection<S extends z.core.$ZodLooseShape>(shape: S, description: string, keyKind: string): z.ZodObject<S, z.core.$loose> {
+  return withMeta(z.looseObject(shape), 'an object', { description, strictKeys: keyKind });
 }
 
 /**

@@ -94,7 +94,7 @@ export function parseConfig(input: string | object, options: ParseOptions = {}):
     issue(d.path, `got ${showValue(d.value)} where an object is expected; ignored and the default ${showValue(defaultAt(d.path))} kept (as ivadomed does)`),
   );
   const errors = schemaErrors(IvadomedConfigSchema, merged);
-  warnings.push(...findUnknownKeys(merged, IvadomedConfigSchema));
+  for (const u of findUnknownKeys(merged, IvadomedConfigSchema)) (u.fatal ? errors : warnings).push(u.issue);
   const cross = crossCheck(merged);
   const errorPaths = new Set(errors.map((e) => e.path));
   errors.push(...cross.errors.filter((e) => !errorPaths.has(e.path)));

@@ -5,7 +5,13 @@
  */
 import type * as z from 'zod';
 import { closest, issue, type ConfigIssue } from './issues';
-import { defOf, isPlainObject, pickVariant, unwrap, type Path } from './walk';
+import { defOf, isPlainObject, metaDeep, pickVariant, unwrap, type Path } from './walk';
+
+export interface UnknownKey {
+  issue: ConfigIssue;
+  /** True where ivadomed fails on the key (FieldMeta.strictKeys): reported as an error. */
+  fatal: boolean;
+}
 
 /** Keys ivadomed derives at run time (set_model_params); a value written in the file is ignored. */
 const DERIVED_MODEL_KEYS: Record<string, string> = {
@@ -44,8 +50,14 @@ const OLD_KEY_HINTS: Record<string, string> = {
 
 const MODEL_SECTION_PATHS = new Set(['default_model', 'FiLMedUnet', 'HeMISUnet', 'Modified3DUNet', 'resnet18', 'densenet121', 'Countception']);
 
-function unknownKeyWarning(path: Path, key: string, known: string[]): ConfigIssue {
+function unknownKeyIssue(path: Path, key: string, known: string[], strictKind: string | undefined): ConfigIssue {
   const at = [...path, key];
+  if (strictKind !== undefined) {
+    const suggestion = closest(key, known);
+    const mean = suggestion !== undefined && suggestion !== key ? `; did you mean "${suggestion}"?` : `; must be one of ${known.map((k) => JSON.stringify(k)).join(', ')}`;
+    const extra = key === 'mode' && strictKind.endsWith('CyclicLR') ? ' (ivadomed forces mode "triangular2")' : '';
+    return issue(at, `unknown ${strictKind}, ivadomed fails on it${extra}${known.length > 0 ? mean : ' (it takes none)'}`, suggestion);
+  }
   const parent = path.length > 0 ? path[path.length - 1] : undefined;
   if (typeof parent === 'string' && MODEL_SECTION_PATHS.has(parent) && key in DERIVED_MODEL_KEYS) {
     return issue(at, `derived by ivadomed at run time (${DERIVED_MODEL_KEYS[key]}); the value in the file is ignored`);
@@ -59,16 +71,18 @@ function unknownKeyWarning(path: Path, key: string, known: string[]): ConfigIssu
 }
 
 /** Walks `raw` along `schema` and reports every key the schema does not define. */
-export function findUnknownKeys(raw: unknown, schema: z.ZodType, path: Path = []): ConfigIssue[] {
-  const out: ConfigIssue[] = [];
+export function findUnknownKeys(raw: unknown, schema: z.ZodType, path: Path = []): UnknownKey[] {
+  const out: UnknownKey[] = [];
   const s = unwrap(schema);
   const d = defOf(s);
   if (d.type === 'object' && isPlainObject(raw)) {
     const shape = d.shape ?? {};
-    const known = Object.keys(shape);
+    const strictKind = metaDeep(s)?.strictKeys;
+    // A "name" discriminator is not a keyword argument: leave it out of the suggestions.
+    const known = Object.keys(shape).filter((k) => !(strictKind?.startsWith('keyword argument') && k === 'name'));
     for (const [k, v] of Object.entries(raw)) {
       const sub = shape[k];
-      if (sub === undefined) out.push(unknownKeyWarning(path, k, known));
+      if (sub === undefined) out.push({ issue: unknownKeyIssue(path, k, known, strictKind), fatal: strictKind !== undefined });
       else out.push(...findUnknownKeys(v, sub, [...path, k]));
     }
   } else if (d.type === 'union' && d.discriminator) {

@@ -3,7 +3,7 @@
  * ivadomed loss class, with its keyword arguments and their defaults exactly as in losses.py.
  */
 import * as z from 'zod';
-import { bool, int, list, literal, nullable, num, oneOf, optional, section, withMeta } from '../fields';
+import { bool, int, list, literal, nullable, num, oneOf, optional, strictSection, withMeta } from '../fields';
 
 export const LOSS_NAMES = [
   'DiceLoss',
@@ -20,9 +20,14 @@ export const LOSS_NAMES = [
 ] as const;
 export type LossName = (typeof LOSS_NAMES)[number];
 
+/** A loss: its keyword arguments go to the constructor, which fails on unknown ones. */
+function loss<S extends z.core.$ZodLooseShape>(name: string, shape: S, description: string) {
+  return strictSection(shape, description, `keyword argument of ${name}`);
+}
+
 const lossName = (n: LossName, description: string) => literal(n, description);
 
-export const DiceLossSchema = section(
+export const DiceLossSchema = loss('DiceLoss',
   {
     name: lossName('DiceLoss', 'Global soft Dice over the whole batch: -(2·Σpt + s)/(Σp + Σt + s).'),
     smooth: optional(num({ min: 0 }, { description: 'Smoothing term s added to numerator and denominator.', codeDefault: 1.0 })),
@@ -30,7 +35,7 @@ export const DiceLossSchema = section(
   'Dice loss.',
 );
 
-export const MultiClassDiceLossSchema = section(
+export const MultiClassDiceLossSchema = loss('MultiClassDiceLoss',
   {
     name: lossName('MultiClassDiceLoss', 'Mean of the Dice loss over the classes of interest.'),
     classes_of_interest: optional(
@@ -40,12 +45,12 @@ export const MultiClassDiceLossSchema = section(
   'Multi-class Dice loss.',
 );
 
-export const BinaryCrossEntropyLossSchema = section(
+export const BinaryCrossEntropyLossSchema = loss('BinaryCrossEntropyLoss',
   { name: lossName('BinaryCrossEntropyLoss', 'Mean binary cross-entropy (torch.nn.BCELoss) on post-activation predictions.') },
   'Binary cross-entropy loss (no parameters).',
 );
 
-export const FocalLossSchema = section(
+export const FocalLossSchema = loss('FocalLoss',
   {
     name: lossName('FocalLoss', 'Focal loss, summed over every element (not averaged).'),
     gamma: optional(num({ min: 0 }, { description: 'Focusing parameter; 0 gives cross-entropy.', codeDefault: 2 })),
@@ -55,7 +60,7 @@ export const FocalLossSchema = section(
   'Focal loss.',
 );
 
-export const FocalDiceLossSchema = section(
+export const FocalDiceLossSchema = loss('FocalDiceLoss',
   {
     name: lossName('FocalDiceLoss', 'ln(Focal) - beta·ln(Dice).'),
     beta: optional(num({ min: 0 }, { description: 'Weight of the Dice term.', codeDefault: 1 })),
@@ -65,7 +70,7 @@ export const FocalDiceLossSchema = section(
   'Focal + Dice loss.',
 );
 
-export const GeneralizedDiceLossSchema = section(
+export const GeneralizedDiceLossSchema = loss('GeneralizedDiceLoss',
   {
     name: lossName('GeneralizedDiceLoss', 'Generalized Dice with class weights 1/(Σt)².'),
     epsilon: optional(num({ gt: 0 }, { description: 'Lower clamp of weights and denominator.', codeDefault: 1e-5 })),
@@ -74,7 +79,7 @@ export const GeneralizedDiceLossSchema = section(
   'Generalized Dice loss.',
 );
 
-export const TverskyLossSchema = section(
+export const TverskyLossSchema = loss('TverskyLoss',
   {
     name: lossName('TverskyLoss', 'Negative mean Tversky index over classes.'),
     alpha: optional(num({ min: 0 }, { description: 'Weight of false positives.', codeDefault: 0.7 })),
@@ -84,7 +89,7 @@ export const TverskyLossSchema = section(
   'Tversky loss.',
 );
 
-export const FocalTverskyLossSchema = section(
+export const FocalTverskyLossSchema = loss('FocalTverskyLoss',
   {
     name: lossName('FocalTverskyLoss', 'Mean over classes of (1 - Tversky index)^(1/gamma).'),
     alpha: optional(num({ min: 0 }, { description: 'Weight of false positives.', codeDefault: 0.7 })),
@@ -95,12 +100,12 @@ export const FocalTverskyLossSchema = section(
   'Focal Tversky loss.',
 );
 
-export const L2lossSchema = section(
+export const L2lossSchema = loss('L2loss',
   { name: lossName('L2loss', 'Σ(p - t)² / 2.') },
   'Euclidean (L2) loss (no parameters).',
 );
 
-export const AdapWingLossSchema = section(
+export const AdapWingLossSchema = loss('AdapWingLoss',
   {
     name: lossName('AdapWingLoss', 'Adaptive Wing loss for heat-map regression (summed).'),
     theta: optional(num({ gt: 0 }, { description: 'Threshold between the non-linear and linear parts.', codeDefault: 0.5 })),
@@ -122,7 +127,7 @@ const lossParams = withMeta(
   'an object of keyword arguments of the matching loss',
 );
 
-export const LossCombinationSchema = section(
+export const LossCombinationSchema = loss('LossCombination',
   {
     name: lossName('LossCombination', 'Sum of several losses.'),
     losses_list: list(oneOf(COMBINABLE_LOSS_NAMES), { min: 1 }, 'Names of the losses summed.'),

@@ -4,7 +4,7 @@
  * cycle_momentum=False) stepped per batch.
  */
 import * as z from 'zod';
-import { int, literal, nullable, num, optional, section, withMeta } from '../fields';
+import { int, literal, nullable, num, optional, section, strictSection, withMeta } from '../fields';
 
 export const LR_SCHEDULER_NAMES = ['CosineAnnealingLR', 'CosineAnnealingWarmRestarts', 'CyclicLR'] as const;
 export type LrSchedulerName = (typeof LR_SCHEDULER_NAMES)[number];
@@ -24,7 +24,7 @@ export const CosineAnnealingLRSchema = section(
   'CosineAnnealingLR(optimizer, T_max=num_epochs); ivadomed passes no other argument.',
 );
 
-export const CosineAnnealingWarmRestartsSchema = section(
+export const CosineAnnealingWarmRestartsSchema = strictSection(
   {
     name: literal('CosineAnnealingWarmRestarts', 'Cosine annealing with warm restarts (stepped per epoch).'),
     T_0: int({ min: 1 }, 'Number of epochs before the first restart.'),
@@ -35,9 +35,10 @@ export const CosineAnnealingWarmRestartsSchema = section(
     max_lr: inheritedMaxLr(),
   },
   'CosineAnnealingWarmRestarts(optimizer, **kwargs).',
+  'keyword argument of CosineAnnealingWarmRestarts',
 );
 
-export const CyclicLRSchema = section(
+export const CyclicLRSchema = strictSection(
   {
     name: literal('CyclicLR', 'Cyclical learning rate, mode "triangular2", stepped per batch.'),
     base_lr: num({ gt: 0 }, 'Lower learning-rate bound of the cycle.'),
@@ -48,6 +49,7 @@ export const CyclicLRSchema = section(
     last_epoch: optional(int({ min: -1 }, { description: 'Index of the last batch (PyTorch).', codeDefault: -1 })),
   },
   'CyclicLR(optimizer, **kwargs, mode="triangular2", cycle_momentum=False).',
+  'keyword argument of CyclicLR',
 );
 
 export const LR_SCHEDULER_SCHEMAS = {

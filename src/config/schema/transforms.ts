@@ -4,7 +4,7 @@
  * `preprocessing` is stripped by ivadomed before construction.
  */
 import * as z from 'zod';
-import { bool, int, list, nullable, num, oneOf, optional, section, withMeta } from '../fields';
+import { bool, int, list, nullable, num, oneOf, optional, strictSection, withMeta } from '../fields';
 
 export const APPLIED_TO = ['im', 'gt', 'roi'] as const;
 export const DATASET_TYPES = ['training', 'validation', 'testing'] as const;
@@ -33,10 +33,15 @@ function range(o: { min?: number; max?: number }, description: string) {
 const probability = (codeDefault: number, description = 'Probability of applying the transform.') =>
   optional(num({ min: 0, max: 1 }, description), { codeDefault });
 
+/** A transform: its unknown parameters are errors (ivadomed passes them to the constructor, which fails). */
+function transform<S extends z.core.$ZodLooseShape>(name: string, shape: S, description: string) {
+  return strictSection(shape, description, `parameter of ${name}`);
+}
+
 const cropSize = (description: string) => list(int({ min: 1 }), { min: 2, max: 3 }, description);
 
 export const TRANSFORM_SCHEMAS = {
-  Resample: section(
+  Resample: transform('Resample',
     {
       hspace: num({ gt: 0 }, 'Target resolution along the first axis (mm).'),
       wspace: num({ gt: 0 }, 'Target resolution along the second axis (mm).'),
@@ -45,20 +50,20 @@ export const TRANSFORM_SCHEMAS = {
     },
     'Resample to a given resolution (preprocessing: applied once when the dataset is loaded).',
   ),
-  CenterCrop: section(
+  CenterCrop: transform('CenterCrop',
     { size: cropSize('Crop size [H, W] or [H, W, D].'), ...common() },
     'Centered crop, zero-padded where the image is smaller (preprocessing).',
   ),
-  ROICrop: section(
+  ROICrop: transform('ROICrop',
     { size: cropSize('Crop size [H, W] or [H, W, D].'), ...common() },
     'Crop centered on the ROI\'s center of mass (preprocessing; needs loader_parameters.roi_params.suffix).',
   ),
-  BoundingBoxCrop: section(
+  BoundingBoxCrop: transform('BoundingBoxCrop',
     { size: cropSize('Crop size.'), ...common() },
     'Crop to the bounding box of a detection model (inserted by ivadomed for cascaded models).',
   ),
-  NormalizeInstance: section({ ...common() }, 'Per-channel (x - mean) / std of the sample itself.'),
-  RandomAffine: section(
+  NormalizeInstance: transform('NormalizeInstance', { ...common() }, 'Per-channel (x - mean) / std of the sample itself.'),
+  RandomAffine: transform('RandomAffine',
     {
       degrees: optional(
         withMeta(
@@ -80,8 +85,8 @@ export const TRANSFORM_SCHEMAS = {
     },
     'Random rotation, scaling and translation (image and labels get the same parameters).',
   ),
-  RandomReverse: section({ ...common() }, 'Random flip along each axis with probability 0.5.'),
-  RandomShiftIntensity: section(
+  RandomReverse: transform('RandomReverse', { ...common() }, 'Random flip along each axis with probability 0.5.'),
+  RandomShiftIntensity: transform('RandomShiftIntensity',
     {
       shift_range: range({}, 'Range of the random intensity offset.'),
       prob: probability(0.1),
@@ -89,7 +94,7 @@ export const TRANSFORM_SCHEMAS = {
     },
     'Add a random intensity offset.',
   ),
-  ElasticTransform: section(
+  ElasticTransform: transform('ElasticTransform',
     {
       alpha_range: range({ min: 0 }, 'Range of the deformation strength alpha.'),
       sigma_range: range({ min: 0 }, 'Range of the Gaussian smoothing sigma of the displacement field.'),
@@ -98,7 +103,7 @@ export const TRANSFORM_SCHEMAS = {
     },
     'Elastic deformation.',
   ),
-  AdditiveGaussianNoise: section(
+  AdditiveGaussianNoise: transform('AdditiveGaussianNoise',
     {
       mean: optional(num({}, 'Mean of the Gaussian noise.'), { codeDefault: 0.0 }),
       std: optional(num({ min: 0 }, 'Standard deviation of the Gaussian noise.'), { codeDefault: 0.01 }),
@@ -106,7 +111,7 @@ export const TRANSFORM_SCHEMAS = {
     },
     'Add Gaussian noise.',
   ),
-  Clahe: section(
+  Clahe: transform('Clahe',
     {
       clip_limit: optional(num({ gt: 0 }, 'Clipping limit.'), { codeDefault: 3.0 }),
       kernel_size: optional(list(int({ min: 1 }), { min: 2, max: 3 }, 'Contextual region shape; length = image dimension.'), {
@@ -116,7 +121,7 @@ export const TRANSFORM_SCHEMAS = {
     },
     'Contrast Limited Adaptive Histogram Equalization.',
   ),
-  HistogramClipping: section(
+  HistogramClipping: transform('HistogramClipping',
     {
       min_percentile: optional(num({ min: 0, max: 100 }, 'Lower clipping percentile.'), { codeDefault: 5.0 }),
       max_percentile: optional(num({ min: 0, max: 100 }, 'Upper clipping percentile.'), { codeDefault: 95.0 }),
@@ -124,7 +129,7 @@ export const TRANSFORM_SCHEMAS = {
     },
     'Clip intensities to percentiles.',
   ),
-  RandomGamma: section(
+  RandomGamma: transform('RandomGamma',
     {
       log_gamma_range: range({}, 'Range of log(gamma).'),
       p: probability(0.5),
@@ -132,7 +137,7 @@ export const TRANSFORM_SCHEMAS = {
     },
     'Random gamma contrast change.',
   ),
-  RandomBiasField: section(
+  RandomBiasField: transform('RandomBiasField',
     {
       coefficients: num({ min: 0 }, 'Maximum magnitude of the polynomial coefficients.'),
       order: int({ min: 0 }, 'Order of the basis polynomials.'),
@@ -141,7 +146,7 @@ export const TRANSFORM_SCHEMAS = {
     },
     'Random MRI bias field (torchio RandomBiasField).',
   ),
-  RandomBlur: section(
+  RandomBlur: transform('RandomBlur',
     {
       sigma_range: range({ min: 0 }, 'Range of the Gaussian blur sigma.'),
       p: probability(0.5),
@@ -149,7 +154,7 @@ export const TRANSFORM_SCHEMAS = {
     },
     'Random Gaussian blur.',
   ),
-  DilateGT: section(
+  DilateGT: transform('DilateGT',
     {
       dilation_factor: num({ min: 0 }, 'Controls the number of dilation iterations per object (0 disables).'),
       ...common(),
@@ -163,11 +168,12 @@ export const TRANSFORM_NAMES = Object.keys(TRANSFORM_SCHEMAS) as TransformName[]
 /** Applied once at load time, not per item (INVENTORY §e). */
 export const PREPROCESSING_TRANSFORMS: readonly TransformName[] = ['Resample', 'CenterCrop', 'ROICrop'];
 
-export const TransformationSchema = section(
+export const TransformationSchema = strictSection(
   Object.fromEntries(TRANSFORM_NAMES.map((n) => [n, optional(TRANSFORM_SCHEMAS[n])])) as {
     [K in TransformName]: z.ZodOptional<(typeof TRANSFORM_SCHEMAS)[K]>;
   },
   'Ordered transforms: preprocessing and data augmentation, applied in the order written.',
+  'transform',
 );
 
 export type TransformationConfig = z.output<typeof TransformationSchema>;

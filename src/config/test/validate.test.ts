@@ -182,7 +182,7 @@ describe('cross-key checks', () => {
   });
 });
 
-describe('unknown keys: warnings with suggestions, kept in the config', () => {
+describe('unknown keys: warnings with suggestions (errors where ivadomed fails on them), kept in the config', () => {
   it('suggests the closest key and keeps the value', () => {
     const r = parseConfig({ training_parameters: { batch_sise: 8 }, loader_parameters: { multichanel: true } });
     expect(r.errors).toEqual([]);
@@ -195,18 +195,30 @@ describe('unknown keys: warnings with suggestions, kept in the config', () => {
     expect((r.config.training_parameters as Record<string, unknown>).batch_sise).toBe(8);
   });
 
-  it('unknown transforms, transform parameters and loss keyword arguments', () => {
-    const w = warningsOf({
-      transformation: { RandomAfine: { degrees: 5 }, Resample: { hspace: 1, wspace: 1, dpace: 2 } },
-      training_parameters: { loss: { name: 'FocalLoss', gama: 2 } },
+  it('unknown transforms, steps and keyword arguments are errors (ivadomed fails on them), with suggestions', () => {
+    const r = parseConfig({
+      transformation: { RandomAfine: { degrees: 5 }, Resample: { hspace: 1, wspace: 1, dpace: 2 }, NormalizeInstance: { foo: 1 } },
+      training_parameters: { loss: { name: 'FocalLoss', gama: 2 }, scheduler: { lr_scheduler: { name: 'CyclicLR', mode: 'triangular' } } },
+      postprocessing: { fill_hole: {}, keep_largest: { thr: 1 } },
     });
-    expect(w).toEqual(
-      expect.arrayContaining([
-        'transformation.RandomAfine: unknown key, ignored (kept on export); did you mean "RandomAffine"?',
-        'transformation.Resample.dpace: unknown key, ignored (kept on export); did you mean "dspace"?',
-        'training_parameters.loss.gama: unknown key, ignored (kept on export); did you mean "gamma"?',
-      ]),
-    );
+    expect(r.errors.map((e) => e.message)).toEqual([
+      'training_parameters.loss.gama: unknown keyword argument of FocalLoss, ivadomed fails on it; did you mean "gamma"?',
+      'training_parameters.scheduler.lr_scheduler.mode: unknown keyword argument of CyclicLR, ivadomed fails on it (ivadomed forces mode "triangular2"); must be one of "base_lr", "max_lr", "step_size_up", "step_size_down", "gamma", "last_epoch"',
+      'postprocessing.fill_hole: unknown postprocessing step, ivadomed fails on it; did you mean "fill_holes"?',
+      'postprocessing.keep_largest.thr: unknown parameter of keep_largest, ivadomed fails on it (it takes none)',
+      'transformation.RandomAfine: unknown transform, ivadomed fails on it; did you mean "RandomAffine"?',
+      'transformation.Resample.dpace: unknown parameter of Resample, ivadomed fails on it; did you mean "dspace"?',
+      'transformation.NormalizeInstance.foo: unknown parameter of NormalizeInstance, ivadomed fails on it; must be one of "applied_to", "dataset_type", "preprocessing"',
+    ]);
+    expect(r.errors.find((e) => e.path === 'transformation.RandomAfine')?.suggestion).toBe('RandomAffine');
+    // Kept in the config all the same, so the user can fix them in a form.
+    expect(Object.keys(r.config.transformation)).toEqual(['RandomAfine', 'Resample', 'NormalizeInstance']);
+  });
+
+  it('CosineAnnealingLR takes no keyword arguments from the file: extra keys there are only warnings', () => {
+    const r = parseConfig({ training_parameters: { scheduler: { lr_scheduler: { name: 'CosineAnnealingLR', T_max: 10 } } } });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.map((w) => w.message)).toContain('training_parameters.scheduler.lr_scheduler.T_max: unknown key, ignored (kept on export)');
   });
 
   it('keys of old ivadomed versions get a pointer to their new place', () => {
