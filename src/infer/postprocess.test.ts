@@ -70,7 +70,9 @@ describe('postprocessing steps', () => {
     const mm = applyPostprocessing(v, { remove_small: { unit: 'mm3', thr: 5 } }).data;
     expect(sum(mm.subarray(0, 36))).toBe(3);
     expect(() => applyPostprocessing(v, { remove_small: { unit: 'cm3', thr: 5 } })).toThrow(/vox" or "mm3/);
-    expect(() => applyPostprocessing(v, { remove_small: { unit: 'vox', thr: [1] } })).toThrow(/list of 2 numbers/);
+    expect(() => applyPostprocessing(v, { remove_small: { unit: 'vox', thr: [1, 2, 3] } })).toThrow(/list of 2 numbers/);
+    const single = applyPostprocessing(v, { remove_small: { unit: 'vox', thr: [4] } }).data;
+    expect(sum(single)).toBe(0);
   });
   it('uncertainty thresholding: keep > thr for _unc-iou and _soft, < thr otherwise; accepts threshold_uncertainty', () => {
     const v = vol([4, 1, 1], Float32Array.from([1, 1, 1, 1]));

@@ -174,7 +174,9 @@ export function applyPostprocessing(pred: Volume, config: PostprocessingConfig, 
           throw new Error(`postprocessing.remove_small.unit must be "vox" or "mm3", got ${JSON.stringify(unit)}`);
         }
         const thrRaw = params.thr;
-        const thrs = Array.isArray(thrRaw) ? thrRaw : new Array<unknown>(nClasses).fill(thrRaw);
+        // A number, one per class, or a one-element list (what `--segment -remove_small ["10vox"]` gives)
+        // applied to every class.
+        const thrs = Array.isArray(thrRaw) ? (thrRaw.length === 1 ? new Array<unknown>(nClasses).fill(thrRaw[0]) : thrRaw) : new Array<unknown>(nClasses).fill(thrRaw);
         if (thrs.length !== nClasses || thrs.some((t) => typeof t !== 'number' || !Number.isFinite(t))) {
           throw new Error(`postprocessing.remove_small.thr must be a number or a list of ${nClasses} numbers (one per class), got ${JSON.stringify(thrRaw)}`);
         }
