@@ -1,17 +1,14 @@
 import { SECTIONS, useStudio, type SectionId } from './store';
 import { DiagnosticsPanel } from './panels/DiagnosticsPanel';
 import { ViewerPanel } from './panels/ViewerPanel';
+import { DatasetPanel } from './panels/DatasetPanel';
+import { PageDropZone } from './dataset/PageDropZone';
 import { ComponentGallery } from './components/ComponentGallery';
 import { EmptyState } from './EmptyState';
 import type { ReactNode } from 'react';
 
 const PANELS: Record<SectionId, () => ReactNode> = {
-  dataset: () => (
-    <EmptyState title="No dataset open">
-      Drop a BIDS folder here, pick one, or generate the synthetic sample dataset. Images are read in this page
-      and never leave your machine. (Dataset loading arrives with the data layer.)
-    </EmptyState>
-  ),
+  dataset: () => <DatasetPanel />,
   config: () => (
     <EmptyState title="No configuration yet">
       Training is configured with forms that mirror ivadomed's config.json, with import and export of that file.
@@ -60,6 +57,7 @@ export function App() {
       <main className="app-main" data-section={section}>
         {PANELS[section]()}
       </main>
+      <PageDropZone />
     </div>
   );
 }

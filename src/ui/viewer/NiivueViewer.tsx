@@ -195,7 +195,7 @@ export function NiivueViewer({ layers, view, label, onLayerInfo, onLayerError, o
         if (nvRef.current !== nv) return; // unmounted meanwhile
         const still = propsRef.current.layers.find((l) => l.id === layer.id);
         if (!still || still.source !== layer.source) continue; // removed or replaced while loading
-        applyKindColouring(image, layer.kind, layer.colormap);
+        applyKindColouring(image, layer.kind, layer.colormap, layer.paletteOffset);
         image.opacity = layer.visible ? layer.opacity : 0;
         map.set(layer.id, { source: layer.source, image, autoCal: [image.cal_min ?? 0, image.cal_max ?? 1] });
         nv.addVolume(image);
@@ -221,7 +221,7 @@ export function NiivueViewer({ layers, view, label, onLayerInfo, onLayerError, o
       const entry = map.get(layer.id);
       if (!entry) continue;
       const image = entry.image;
-      applyKindColouring(image, layer.kind, layer.colormap);
+      applyKindColouring(image, layer.kind, layer.colormap, layer.paletteOffset);
       image.opacity = layer.visible ? layer.opacity : 0;
       if (layer.kind !== 'label') {
         image.cal_min = layer.calMin ?? entry.autoCal[0];

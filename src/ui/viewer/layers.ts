@@ -42,6 +42,8 @@ export interface ViewerLayer {
   calMax?: number;
   /** Draw this layer's colorbar (continuous kinds). */
   colorbar: boolean;
+  /** Labels: start the colour cycle this many colours later (tells several label layers apart). */
+  paletteOffset?: number;
 }
 
 /** Facts about a loaded layer, reported back so the controls can offer sensible ranges. */
@@ -151,11 +153,11 @@ export interface LabelLut {
  * The discrete colour table for a label layer with values 0..maxLabel: 0 is transparent, others cycle
  * through the palette. At least two entries (NiiVue ignores a table of one colour).
  */
-export function labelLut(maxLabel: number, names?: string[]): LabelLut {
+export function labelLut(maxLabel: number, names?: string[], paletteOffset = 0): LabelLut {
   const n = Math.max(1, Math.min(Math.round(maxLabel), 4095));
   const lut: LabelLut = { R: [0], G: [0], B: [0], A: [0], I: [0], labels: [names?.[0] ?? 'background'] };
   for (let v = 1; v <= n; v++) {
-    const [r, g, b] = LABEL_PALETTE[(v - 1) % LABEL_PALETTE.length];
+    const [r, g, b] = LABEL_PALETTE[(v - 1 + paletteOffset) % LABEL_PALETTE.length];
     lut.R.push(r);
     lut.G.push(g);
     lut.B.push(b);

@@ -33,7 +33,9 @@ export async function nvImageFromBytes(bytes: ArrayBuffer | Uint8Array, name: st
     throw new ImageLoadError(name, `Cannot open "${name}": the viewer reads NIfTI images (.nii or .nii.gz).`);
   }
   const buffer = exactBuffer(bytes);
-  if (buffer.byteLength < 348) {
+  const head = new Uint8Array(buffer, 0, Math.min(2, buffer.byteLength));
+  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  if (!gzipped && buffer.byteLength < 348) {
     throw new ImageLoadError(name, `Cannot open "${name}": it is ${buffer.byteLength} bytes long, shorter than a NIfTI header (348 bytes).`);
   }
   let image: NVImage;
@@ -111,11 +113,11 @@ export async function loadSource(source: ImageSource, base: NVImage | null): Pro
 }
 
 /** Switches an image to label display (discrete colours, 0 transparent) or back to a continuous colormap. */
-export function applyKindColouring(image: NVImage, kind: LayerKind, colormap: string): void {
+export function applyKindColouring(image: NVImage, kind: LayerKind, colormap: string, paletteOffset = 0): void {
   if (kind === 'label') {
     if (!image.colormapLabel) {
       const top = image.img ? maxValue(image.img) * (image.hdr?.scl_slope || 1) + (image.hdr?.scl_inter ?? 0) : 1;
-      image.setColormapLabel(labelLut(Number.isFinite(top) ? Math.max(1, top) : 1));
+      image.setColormapLabel(labelLut(Number.isFinite(top) ? Math.max(1, top) : 1, undefined, paletteOffset));
       if (image.hdr) image.hdr.intent_code = NIFTI_INTENT_LABEL;
     }
     return;

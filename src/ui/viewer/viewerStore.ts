@@ -41,7 +41,9 @@ export const useViewer = create<ViewerState>((set) => ({
   openBase: (source, name) => set({ layers: [makeLayer(source, 'image', name ? { name } : {})], info: {} }),
   addOverlay: (source, kind, name) =>
     set((s) => {
-      const layer = makeLayer(source, kind ?? guessKind(name ?? (source.type === 'file' ? source.file.name : source.name)), name ? { name } : {});
+      const k = kind ?? guessKind(name ?? (source.type === 'file' ? source.file.name : source.name));
+      const paletteOffset = k === 'label' ? s.layers.filter((l) => l.kind === 'label').length : undefined;
+      const layer = makeLayer(source, k, { ...(name ? { name } : {}), ...(paletteOffset !== undefined ? { paletteOffset } : {}) });
       return { layers: [...s.layers, layer] };
     }),
   updateLayer: (id, patch) => set((s) => ({ layers: s.layers.map((l) => (l.id === id ? { ...l, ...patch } : l)) })),
@@ -69,9 +71,12 @@ export const useViewer = create<ViewerState>((set) => ({
  */
 export function viewImages(base: { source: ImageSource; name?: string }, overlays: { source: ImageSource; kind?: LayerKind; name?: string }[] = []): ViewerLayer[] {
   const layers = [makeLayer(base.source, 'image', base.name ? { name: base.name } : {})];
+  let labels = 0;
   for (const o of overlays) {
     const name = o.name ?? (o.source.type === 'file' ? o.source.file.name : o.source.name);
-    layers.push(makeLayer(o.source, o.kind ?? guessKind(name), { name }));
+    const kind = o.kind ?? guessKind(name);
+    // Several label layers (cord, lesion, discs) get different colours.
+    layers.push(makeLayer(o.source, kind, { name, ...(kind === 'label' ? { paletteOffset: labels++ } : {}) }));
   }
   useViewer.getState().setLayers(layers);
   return layers;

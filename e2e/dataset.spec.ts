@@ -1,0 +1,96 @@
+import { expect, test, type Page } from '@playwright/test';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { lumaVariance, reddishPixels, shoot } from './pixels';
+
+const ARTIFACTS = 'e2e-artifacts';
+const DATA = path.resolve(process.cwd(), '../shared/data/ivadomed-data-testing');
+const haveData = existsSync(path.join(DATA, 'dataset_description.json'));
+
+test.beforeAll(() => mkdirSync(ARTIFACTS, { recursive: true }));
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+test('the sample dataset is generated in the page, indexed, tabulated, and a cell opens in the viewer with its label', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'No dataset open' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sample dataset' }).click();
+  await expect(page.getByTestId('dataset-ready')).toBeVisible();
+  await expect(page.getByTestId('dataset-summary')).toContainText('4 subjects · 2 contrasts (T1w, T2w) · 8 images · labels: seg-manual');
+  await expect(page.getByTestId('dataset-cell')).toHaveCount(8);
+  await expect(page.getByText('No problems found.')).toBeVisible();
+  // Headers were read: grid and voxel size in the table; sidecar metadata in the image table.
+  await expect(page.getByTestId('dataset-cell').first()).toContainText('48×48×12');
+  await expect(page.getByTestId('dataset-cell').first()).toContainText('1×1×2 mm');
+  const row = page.locator('[data-testid="image-row"][data-path="sub-01/anat/sub-01_T2w.nii.gz"]');
+  await expect(row).toContainText('0.12');
+  await expect(row).toContainText('synthetic');
+  await page.screenshot({ path: `${ARTIFACTS}/dataset-sample.png`, fullPage: true });
+
+  await page.getByRole('button', { name: 'Open sub-02 T2w in the Viewer' }).click();
+  await expect(page.getByRole('tab', { name: 'Viewer' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('layer')).toHaveCount(2);
+  await expect(page.locator('[data-testid="layer"][data-layer-name="sub-02_T2w_seg-manual.nii.gz"]')).toHaveAttribute('data-kind', 'label');
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(2);
+  await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-loading', '');
+  await page.getByRole('radio', { name: 'Axial' }).click();
+  await page.waitForTimeout(300);
+  const shot = await shoot(page.getByTestId('niivue-canvas'), `${ARTIFACTS}/dataset-sample-viewer.png`);
+  expect(lumaVariance(shot)).toBeGreaterThan(100);
+  expect(reddishPixels(shot)).toBeGreaterThan(20);
+  expect(errors).toEqual([]);
+});
+
+test("ivadomed's test dataset opens through the folder input, problems are named, and sub-unf01 opens in the viewer", async ({ page }) => {
+  test.skip(!haveData, `ivadomed test data not found at ${DATA}`);
+  const errors = collectErrors(page);
+  await page.goto('/');
+  await page.getByTestId('dataset-folder-input').setInputFiles(DATA);
+  await expect(page.getByTestId('dataset-ready')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Dataset: ivadomed-data-testing' })).toBeVisible();
+  await expect(page.getByTestId('dataset-summary')).toContainText('3 subjects · 3 contrasts (T1w, T2star, T2w) · 9 images');
+  await expect(page.getByTestId('dataset-summary')).toContainText('labels: labels-disc-manual, lesion-manual, seg-manual');
+  const t1 = page.locator('[data-testid="dataset-cell"][data-path="sub-unf01/anat/sub-unf01_T1w.nii.gz"]');
+  await expect(t1).toContainText('131×141×16');
+  await expect(t1).toContainText('seg-manual');
+  // sub-unf02's T2star has no label: the problem names the file.
+  await expect(page.locator('[data-testid="dataset-problem"][data-path="sub-unf02/anat/sub-unf02_T2star.nii.gz"]')).toContainText('No label');
+  await expect(page.locator('[data-testid="image-row"][data-path="sub-unf01/anat/sub-unf01_T1w.nii.gz"]')).toContainText('0.00372');
+  await page.screenshot({ path: `${ARTIFACTS}/dataset-ivadomed.png`, fullPage: true });
+
+  await t1.click();
+  await expect(page.getByRole('tab', { name: 'Viewer' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('layer')).toHaveCount(3);
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(3);
+  await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-loading', '');
+  await page.getByRole('radio', { name: 'Axial' }).click();
+  await page.waitForTimeout(300);
+  const shot = await shoot(page.getByTestId('niivue-canvas'), `${ARTIFACTS}/dataset-ivadomed-viewer.png`);
+  expect(lumaVariance(shot)).toBeGreaterThan(100);
+  expect(reddishPixels(shot)).toBeGreaterThan(20); // the cord label on the axial slice
+  await page.screenshot({ path: `${ARTIFACTS}/dataset-ivadomed-viewer-page.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('NIfTI files dropped anywhere on the page open in the viewer', async ({ page }) => {
+  test.skip(!haveData, `ivadomed test data not found at ${DATA}`);
+  const errors = collectErrors(page);
+  await page.goto('/');
+  // A drop of loose files (a folder drop cannot be synthesised: DataTransfer has no directory entries).
+  const bytes = (await import('node:fs')).readFileSync(path.join(DATA, 'sub-unf01/anat/sub-unf01_T2w.nii.gz')).toString('base64');
+  await page.evaluate(async (b64) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([data], 'sub-unf01_T2w.nii.gz'));
+    document.body.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true }));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, bytes);
+  await expect(page.getByRole('tab', { name: 'Viewer' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.locator('[data-testid="layer"][data-layer-name="sub-unf01_T2w.nii.gz"]')).toContainText('131×141×16');
+  expect(errors).toEqual([]);
+});
