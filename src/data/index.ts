@@ -8,3 +8,4 @@ export * from './sources/index';
 export * from './orientation';
 export * from './images/index';
 export * from './bids/index';
+export * from './synthetic/index';

@@ -69,6 +69,7 @@ export function gunzipPrefix(compressedPrefix: Uint8Array, minBytes: number): Ui
   return out;
 }
 
+/** gzip with mtime 0, so the same bytes always give the same file (reproducible datasets and outputs). */
 export function gzipBytes(bytes: Uint8Array, level: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 = 6): Uint8Array {
-  return gzipSync(bytes, { level });
+  return gzipSync(bytes, { level, mtime: 0 });
 }
