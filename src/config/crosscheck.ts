@@ -214,6 +214,9 @@ export function crossCheck(config: Obj): CrossCheckResult {
 
   // --- HeMIS -------------------------------------------------------------------------------------------
   const hemis = obj(config.HeMISUnet);
+  if (hemis.applied === true && hemis.contrasts === undefined) {
+    errors.push(issue(['HeMISUnet', 'contrasts'], 'missing; must be a non-empty list of contrasts (one encoder each) when HeMISUnet is applied'));
+  }
   if (hemis.applied === true && Array.isArray(hemis.contrasts)) {
     const missing = hemis.contrasts.filter((c) => !tv.includes(c));
     if (missing.length > 0) {

@@ -18,10 +18,12 @@ export const FINAL_ACTIVATIONS = ['sigmoid', 'relu', 'softmax'] as const;
 const size2 = (description: string) => list(int({ min: 1 }), { length: 2 }, description);
 const size3 = (description: string) => list(int({ min: 1 }), { length: 3 }, description);
 
+// ivadomed's docs give [128, 128, 16] as the default of both, but its 3D loader reads them without a
+// fallback (KeyError): they have no code default, and 3D models must set them (crosscheck.ts).
 const length3D = () =>
-  optional(size3('Size of the 3D patches fed to the model; each a multiple of 16.'), { codeDefault: [128, 128, 16] });
+  optional(size3('Size of the 3D patches fed to the model, each a multiple of 16; required for 3D models (docs suggest [128, 128, 16]).'));
 const stride3D = () =>
-  optional(size3('Voxel shift between consecutive 3D patches.'), { codeDefault: [128, 128, 16] });
+  optional(size3('Voxel shift between consecutive 3D patches; required for 3D models (docs suggest [128, 128, 16]).'));
 
 export const DefaultModelSchema = section(
   {
@@ -60,7 +62,7 @@ export const HeMISUnetSchema = section(
     applied: bool('Set to true to use this model.'),
     missing_probability: num({ min: 0, max: 1 }, 'Initial probability that a contrast is missing from the input.'),
     missing_probability_growth: num({ gt: 0 }, 'Each epoch missing_probability becomes missing_probability ** growth.'),
-    contrasts: optional(list(str(), { min: 1 }, 'Contrasts given one encoder each.')),
+    contrasts: optional(list(str(), { min: 1 }, 'Contrasts given one encoder each; required when applied.')),
     ram: optional(bool({ description: 'HDF5 loader option (loader removed in ivadomed 2.9.1).', ignored: true })),
     path_hdf5: optional(nullable(str(), { description: 'HDF5 file (loader removed in ivadomed 2.9.1).', ignored: true })),
     csv_path: optional(nullable(str(), { description: 'HDF5 index CSV (loader removed in ivadomed 2.9.1).', ignored: true })),

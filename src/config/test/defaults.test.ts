@@ -100,8 +100,6 @@ describe('defaults (INVENTORY §a.2)', () => {
       ['default_model.n_filters', 64],
       ['Modified3DUNet.n_filters', 16],
       ['Modified3DUNet.attention', false],
-      ['Modified3DUNet.length_3D', [128, 128, 16]],
-      ['Modified3DUNet.stride_3D', [128, 128, 16]],
       ['evaluation_parameters.target_size', { unit: 'vox', thr: [20, 100] }],
       ['evaluation_parameters.overlap', { unit: 'vox', thr: 3 }],
       ['split_dataset.control_randomness', false],
@@ -112,6 +110,11 @@ describe('defaults (INVENTORY §a.2)', () => {
       expect(node!.required, path).toBe(false);
       expect(node!.codeDefault, path).toEqual(value);
     }
+  });
+
+  it('length_3D and stride_3D have no code default (ivadomed\'s 3D loader requires them)', () => {
+    expect(describeKey('Modified3DUNet.length_3D')!.codeDefault).toBeUndefined();
+    expect(describeKey('default_model.stride_3D')!.codeDefault).toBeUndefined();
   });
 
   it('transform and loss parameter defaults follow ivadomed\'s constructors', () => {

@@ -82,7 +82,7 @@ describe('cross-key checks', () => {
   });
 
   it('only one model section may be applied', () => {
-    expect(errorsOf({ HeMISUnet: { applied: true, missing_probability: 0.1, missing_probability_growth: 0.9 }, resnet18: { applied: true } })).toEqual([
+    expect(errorsOf({ HeMISUnet: { applied: true, missing_probability: 0.1, missing_probability_growth: 0.9, contrasts: ['T2w'] }, resnet18: { applied: true } })).toEqual([
       'resnet18.applied: several models are selected (HeMISUnet, resnet18); set "applied": true in only one section (Modified3DUNet with FiLMedUnet is the one allowed pair)',
     ]);
   });
@@ -127,6 +127,12 @@ describe('cross-key checks', () => {
   it('multi-rater targets only for training', () => {
     expect(errorsOf({ command: 'test', loader_parameters: { target_suffix: [['_seg-rater1', '_seg-rater2']], contrast_params: { testing: ['T2w'] } } })).toEqual([
       'loader_parameters.target_suffix: got [["_seg-rater1","_seg-rater2"]]; several raters per class are only allowed for command "train" (give one suffix per class)',
+    ]);
+  });
+
+  it('HeMISUnet needs its contrasts', () => {
+    expect(errorsOf({ HeMISUnet: { applied: true, missing_probability: 0.1, missing_probability_growth: 0.9 } })).toEqual([
+      'HeMISUnet.contrasts: missing; must be a non-empty list of contrasts (one encoder each) when HeMISUnet is applied',
     ]);
   });
 
