@@ -212,6 +212,12 @@ export function crossCheck(config: Obj): CrossCheckResult {
     errors.push(issue(['evaluation_parameters', 'target_size', 'thr'], `got ${showValue(ts)}; must be strictly increasing (they are size-bin edges)`));
   }
 
+  // --- Secrets ---------------------------------------------------------------------------------------
+  const key = obj(config.wandb).wandb_api_key;
+  if (typeof key === 'string' && key !== '') {
+    warnings.push(issue(['wandb', 'wandb_api_key'], 'is set: ivadomed-web does not use WandB, and an exported config file carries this key in clear'));
+  }
+
   // --- HeMIS -------------------------------------------------------------------------------------------
   const hemis = obj(config.HeMISUnet);
   if (hemis.applied === true && hemis.contrasts === undefined) {

@@ -161,6 +161,36 @@ describe('cross-key checks', () => {
     ]);
   });
 
+  it('LossCombination params_list entries reject unknown keyword arguments and need one entry per loss', () => {
+    expect(
+      errorsOf({ training_parameters: { loss: { name: 'LossCombination', losses_list: ['FocalLoss', 'DiceLoss'], params_list: [{ gama: 2 }] } } }),
+    ).toEqual([
+      'training_parameters.loss.params_list: got 1 entries; must have one per losses_list entry (2)',
+      'training_parameters.loss.params_list[0].gama: unknown keyword argument of FocalLoss, ivadomed fails on it; did you mean "gamma"?',
+    ]);
+  });
+
+  it('schedulers: CyclicLR bounds in order; CosineAnnealingWarmRestarts accepts the base_lr/max_lr the merge adds', () => {
+    expect(errorsOf({ training_parameters: { scheduler: { lr_scheduler: { name: 'CyclicLR', base_lr: 0.1, max_lr: 0.01 } } } })).toEqual([
+      'training_parameters.scheduler.lr_scheduler.max_lr: got 0.01; must be >= base_lr (0.1)',
+    ]);
+    const r = parseConfig({ training_parameters: { scheduler: { lr_scheduler: { name: 'CosineAnnealingWarmRestarts', T_0: 10 } } } });
+    expect(r.errors).toEqual([]);
+    expect(r.config.training_parameters.scheduler.lr_scheduler).toEqual({ name: 'CosineAnnealingWarmRestarts', base_lr: 1e-5, max_lr: 1e-2, T_0: 10 });
+  });
+
+  it('warnings: multichannel channel order, input dropout without multichannel, a WandB key in clear', () => {
+    expect(warningsOf({ loader_parameters: { multichannel: true, target_suffix: ['_seg'], contrast_params: { training_validation: ['T1w', 'T2w'], testing: ['T2w', 'T1w'] } } })).toEqual([
+      'loader_parameters.contrast_params.testing: channel order ["T2w","T1w"] differs from training_validation ["T1w","T2w"]; channels follow list order',
+    ]);
+    expect(warningsOf({ loader_parameters: { is_input_dropout: true, target_suffix: ['_seg'], contrast_params: { training_validation: ['T1w'] } } })).toEqual([
+      'loader_parameters.is_input_dropout: has no effect unless multichannel is true (a single input channel is never dropped)',
+    ]);
+    expect(warningsOf({ wandb: { wandb_api_key: 'abc' }, loader_parameters: { target_suffix: ['_seg'], contrast_params: { training_validation: ['T1w'] } } })).toEqual([
+      'wandb.wandb_api_key: is set: ivadomed-web does not use WandB, and an exported config file carries this key in clear',
+    ]);
+  });
+
   it('remove_small: one threshold per class', () => {
     expect(errorsOf({ loader_parameters: { target_suffix: ['_seg-manual'] }, postprocessing: { remove_small: { unit: 'vox', thr: [3, 5] } } })).toEqual([
       'postprocessing.remove_small.thr: got 2 thresholds; must have one per class (1 in loader_parameters.target_suffix)',
