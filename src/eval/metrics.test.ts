@@ -96,4 +96,15 @@ describe('MetricManager', () => {
     ]);
     expect(r.dice_score).toBeCloseTo(0.8, 12);
   });
+  it('addBatch splits [N, C, H, W] into samples', () => {
+    const m = new MetricManager();
+    // Two samples of shape (1, 1, 2): sample 0 perfect, sample 1 both empty (dice NaN).
+    m.addBatch(f([1, 0, 0, 0]), f([1, 0, 0, 0]), [2, 1, 1, 2]);
+    const r = m.getResults();
+    expect(m.numSamples).toBe(2);
+    expect(r.dice_score).toBe(1);
+    expect(r.multi_class_dice_score).toBe(1);
+    expect(r.hausdorff_score).toBe(0);
+    expect(() => m.addBatch(f([1]), f([1]), [2, 1, 1, 2])).toThrow(/holds 4 values/);
+  });
 });

@@ -192,6 +192,22 @@ export class MetricManager {
     }
   }
 
+  /**
+   * ivadomed's MetricManager.__call__: a batch of N samples, C-order array of `shape` = [N, C, ...]
+   * (NCHW / NCDHW as the engine's tensors); each sample gets ivadomed's metric functions.
+   */
+  addBatch(pred: ArrayLike<number>, gt: ArrayLike<number>, shape: readonly number[], withHausdorff = true): void {
+    if (shape.length < 3) throw new Error(`MetricManager.addBatch: shape must be [N, C, ...spatial], got [${shape.join(', ')}]`);
+    const total = shape.reduce((a, b) => a * b, 1);
+    if (pred.length !== total || gt.length !== total) {
+      throw new Error(`MetricManager.addBatch: shape [${shape.join(', ')}] holds ${total} values, prediction has ${pred.length} and ground truth ${gt.length}`);
+    }
+    const per = total / shape[0];
+    for (let b = 0; b < shape[0]; b++) {
+      this.addSample(sampleMetrics(sub(pred, b * per, per), sub(gt, b * per, per), shape.slice(1), withHausdorff));
+    }
+  }
+
   getResults(): Record<string, number | null> {
     const out: Record<string, number | null> = {};
     for (const [k, list] of this.values) out[k] = nanMean(list);
