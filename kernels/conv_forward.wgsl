@@ -34,12 +34,13 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
+// The weights are the row operand of the tile (named rowsBuf for the shared loadRows()).
+@group(0) @binding(2) var<storage, read> rowsBuf: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+// Entry point `main` and loadRows() come from tile_rows_plain.wgsl or tile_rows_subgroups.wgsl.
+fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
   let outHW = p.outH * p.outW;
   let outVol = p.outD * outHW;
   let inHW = p.inH * p.inW;
@@ -67,6 +68,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     // Rows past cOut read the last valid row and are never stored.
     wRows[i] = ((p.wCoStart + min(row0 + i, p.cOut - 1u)) * p.wCiTotal + p.wCiStart) * kVol;
   }
+  let mine = wRows[lane % TM];
 
   var acc: array<vec4<f32>, TM>;
   for (var ci = 0u; ci < p.cIn; ci++) {
@@ -84,8 +86,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
           let ok = okDH & (iwv >= vec4<i32>(0)) & (iwv < vec4<i32>(p.inW));
           let idx = vec4<u32>(select(vec4<i32>(0), rowOff + iwv, ok));
           let xv = select(vec4<f32>(0.0), vec4<f32>(x[idx.x], x[idx.y], x[idx.z], x[idx.w]), ok);
+          let wv = loadRows(&wRows, mine, tap);
           for (var i = 0u; i < TM; i++) {
-            acc[i] = fma(vec4<f32>(w[wRows[i] + tap]), xv, acc[i]);
+            acc[i] = fma(vec4<f32>(wv[i]), xv, acc[i]);
           }
           tap++;
         }

@@ -31,7 +31,8 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
+// The weights are the row operand of the tile (named rowsBuf for the shared loadRows()).
+@group(0) @binding(2) var<storage, read> rowsBuf: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
 // o = t / s if t is a non-negative multiple of s with o < n, else -1.
@@ -41,8 +42,8 @@ fn strideIndex(t: vec4<i32>, s: i32, rcp: f32, n: i32) -> vec4<i32> {
   return select(vec4<i32>(-1), q, ok);
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+// Entry point `main` and loadRows() come from tile_rows_plain.wgsl or tile_rows_subgroups.wgsl.
+fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
   let inHW = p.inH * p.inW;
   let inVol = p.inD * inHW;
   let outHW = p.outH * p.outW;
@@ -72,6 +73,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   for (var i = 0u; i < TM; i++) {
     wRows[i] = (p.wCiStart + min(row0 + i, p.cIn - 1u)) * kVol;
   }
+  let mine = wRows[lane % TM];
 
   var acc: array<vec4<f32>, TM>;
   for (var co = 0u; co < p.cOut; co++) {
@@ -89,8 +91,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
           let ok = okDH & (qw >= vec4<i32>(0));
           let idx = vec4<u32>(select(vec4<i32>(0), rowOff + qw, ok));
           let v = select(vec4<f32>(0.0), vec4<f32>(dy[idx.x], dy[idx.y], dy[idx.z], dy[idx.w]), ok);
+          let wv = loadRows(&wRows, mine, wCo + tap);
           for (var i = 0u; i < TM; i++) {
-            acc[i] = fma(vec4<f32>(w[wCo + wRows[i] + tap]), v, acc[i]);
+            acc[i] = fma(vec4<f32>(wv[i]), v, acc[i]);
           }
           tap++;
         }

@@ -30,11 +30,12 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
+// dy is the row operand of the tile (named rowsBuf for the shared loadRows()).
+@group(0) @binding(2) var<storage, read> rowsBuf: array<f32>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+// Entry point `main` and loadRows() come from tile_rows_plain.wgsl or tile_rows_subgroups.wgsl.
+fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
   let inHW = p.inH * p.inW;
   let inVol = p.inD * inHW;
   let outVol = p.outD * p.outH * p.outW;
@@ -62,6 +63,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   for (var i = 0u; i < TM; i++) {
     dyRows[i] = p.dyBase + min(row0 + i, p.cOut - 1u) * outVol;
   }
+  let mine = dyRows[lane % TM];
 
   let split = wg.z;
   let rowsTotal = p.nb * p.outD * p.outH;
@@ -83,8 +85,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let ok = okRow & (iwv >= vec4<i32>(0)) & (iwv < vec4<i32>(p.inW));
       let idx = vec4<u32>(select(vec4<i32>(0), rowOff + iwv, ok));
       let xv = select(vec4<f32>(0.0), vec4<f32>(x[idx.x], x[idx.y], x[idx.z], x[idx.w]), ok);
+      let dv = loadRows(&dyRows, mine, dyRow + ow);
       for (var i = 0u; i < TM; i++) {
-        acc[i] = fma(vec4<f32>(dy[dyRows[i] + dyRow + ow]), xv, acc[i]);
+        acc[i] = fma(vec4<f32>(dv[i]), xv, acc[i]);
       }
     }
   }

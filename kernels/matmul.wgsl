@@ -21,12 +21,13 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
+// A is the row operand of the tile (named rowsBuf for the shared loadRows()).
+@group(0) @binding(1) var<storage, read> rowsBuf: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+// Entry point `main` and loadRows() come from tile_rows_plain.wgsl or tile_rows_subgroups.wgsl.
+fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
   let batch = wg.z;
   let row0 = wg.y * TM;
   let colBase = p.colOffset + wg.x * (4u * WG) + lid.x;
@@ -40,13 +41,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   for (var i = 0u; i < TM; i++) {
     aRows[i] = p.aBase + batch * p.aBatch + min(row0 + i, p.m - 1u) * p.aRow;
   }
+  let mine = aRows[lane % TM];
   var acc: array<vec4<f32>, TM>;
   for (var t = 0u; t < p.k; t++) {
     let bOff = bCols + t * p.bRow;
     let bv = vec4<f32>(b[bOff.x], b[bOff.y], b[bOff.z], b[bOff.w]);
     let aOff = t * p.aCol;
+    let av = loadRows(&aRows, mine, aOff);
     for (var i = 0u; i < TM; i++) {
-      acc[i] = fma(vec4<f32>(a[aRows[i] + aOff]), bv, acc[i]);
+      acc[i] = fma(vec4<f32>(av[i]), bv, acc[i]);
     }
   }
   let cRow = p.cBase + batch * p.cBatch;

@@ -3,7 +3,7 @@ import { testDevice } from '../../../../test/gpu';
 import { GpuContext } from '../context';
 import { convForwardCpu, convGradInputCpu, convGradWeightCpu, convOutputSize, type ConvGeometry } from '../../cpu/conv';
 import { encodeConvForward, encodeConvGradInput, encodeConvGradWeight } from './conv';
-import { setStorageBindingLimitForTesting } from './conv_common';
+import { setStorageBindingLimitForTesting, setTileVariantForTesting, supportsSubgroupTiles, type TileVariant } from './conv_common';
 import { expectClose, nanBuffer, randomArray, readBack, upload } from './test_util';
 
 const prod = (v: number[]) => v.reduce((a, b) => a * b, 1);
@@ -48,12 +48,17 @@ describe('WebGPU convolution kernels equal the CPU reference', async () => {
     for (const b of [gx, gw, gdy, gb, gy, gdx, gdw]) b?.destroy();
   }
 
-  cases.forEach(([name, g], i) => {
-    it.skipIf(!acquired)(`forward, grad-input, grad-weight: ${name}`, async () => {
-      await checkAll(new GpuContext(acquired!.device), g, 100 + 7 * i, i % 2 === 0);
-      expect(acquired!.uncapturedErrors).toEqual([]);
+  const variants: TileVariant[] = acquired && supportsSubgroupTiles(acquired.device) ? ['plain', 'subgroups'] : ['plain'];
+  for (const variant of variants) {
+    cases.forEach(([name, g], i) => {
+      it.skipIf(!acquired)(`${variant}: forward, grad-input, grad-weight: ${name}`, async () => {
+        const ctx = new GpuContext(acquired!.device);
+        setTileVariantForTesting(ctx, variant);
+        await checkAll(ctx, g, 100 + 7 * i, i % 2 === 0);
+        expect(acquired!.uncapturedErrors).toEqual([]);
+      });
     });
-  });
+  }
 
   it.skipIf(!acquired)('output buffers are overwritten, not accumulated', async () => {
     const ctx = new GpuContext(acquired!.device);

@@ -16,7 +16,7 @@ import convGradInputWgsl from '../../../../kernels/conv_grad_input.wgsl?raw';
 import convGradWeightWgsl from '../../../../kernels/conv_grad_weight.wgsl?raw';
 import type { BufferBinding, GpuContext } from '../context';
 import { toGeometry3, type ConvGeometry, type Geometry3 } from '../../cpu/conv';
-import { checkBinding, maxChunkElements, packParams, ranges, subBinding } from './conv_common';
+import { checkBinding, maxChunkElements, packParams, ranges, subBinding, tiledKernelSource } from './conv_common';
 
 /** TM in the WGSL files: channels per invocation; each invocation also covers 4 positions. */
 const TM = 8;
@@ -86,7 +86,8 @@ export function encodeConvForward(ctx: GpuContext, x: BufferBinding, w: BufferBi
   if (bias) checkBinding('conv forward', 'bias', bias, g.cOut);
   checkBinding('conv forward', 'y', y, g.n * g.cOut * outVol);
   checkWeights(ctx, 'conv forward', g);
-  const pipeline = ctx.pipeline({ label: 'conv_forward', code: convForwardWgsl, constants: { WG } });
+  const fwd = tiledKernelSource(ctx, convForwardWgsl);
+  const pipeline = ctx.pipeline({ label: `conv_forward-${fwd.variant}`, code: fwd.code, constants: { WG } });
   const plan = planChunks(ctx, 'conv forward', g.n, [
     { name: 'x', channels: g.cIn, vol: inVol },
     { name: 'y', channels: g.cOut, vol: outVol },
@@ -124,7 +125,8 @@ export function encodeConvGradInput(ctx: GpuContext, dy: BufferBinding, w: Buffe
   checkBinding('conv grad-input', 'w', w, g.cOut * g.cIn * kVol);
   checkBinding('conv grad-input', 'dx', dx, g.n * g.cIn * inVol);
   checkWeights(ctx, 'conv grad-input', g);
-  const pipeline = ctx.pipeline({ label: 'conv_grad_input', code: convGradInputWgsl, constants: { WG } });
+  const gin = tiledKernelSource(ctx, convGradInputWgsl);
+  const pipeline = ctx.pipeline({ label: `conv_grad_input-${gin.variant}`, code: gin.code, constants: { WG } });
   const plan = planChunks(ctx, 'conv grad-input', g.n, [
     { name: 'dx', channels: g.cIn, vol: inVol },
     { name: 'dy', channels: g.cOut, vol: outVol },
@@ -182,8 +184,9 @@ export function encodeConvGradWeight(ctx: GpuContext, x: BufferBinding, dy: Buff
   checkBinding('conv grad-weight', 'dy', dy, g.n * g.cOut * outVol);
   checkBinding('conv grad-weight', 'dw', dw, g.cOut * g.cIn * kVol);
   checkWeights(ctx, 'conv grad-weight', g);
-  const main = ctx.pipeline({ label: 'conv_grad_weight', code: convGradWeightWgsl, entryPoint: 'main', constants: { WG } });
-  const reduce = ctx.pipeline({ label: 'conv_grad_weight_reduce', code: convGradWeightWgsl, entryPoint: 'reduce', constants: { WG } });
+  const gw = tiledKernelSource(ctx, convGradWeightWgsl);
+  const main = ctx.pipeline({ label: `conv_grad_weight-${gw.variant}`, code: gw.code, entryPoint: 'main', constants: { WG } });
+  const reduce = ctx.pipeline({ label: 'conv_grad_weight_reduce', code: gw.code, entryPoint: 'reduce', constants: { WG } });
   const plan = planChunks(ctx, 'conv grad-weight', g.n, [
     { name: 'x', channels: g.cIn, vol: inVol },
     { name: 'dy', channels: g.cOut, vol: outVol },

@@ -6,6 +6,8 @@
  * but the element where a chunk starts usually is not; so a chunk is bound from the aligned
  * address at or below its start and the kernel is told the remaining element offset (`base`).
  */
+import tileRowsPlainWgsl from '../../../../kernels/tile_rows_plain.wgsl?raw';
+import tileRowsSubgroupsWgsl from '../../../../kernels/tile_rows_subgroups.wgsl?raw';
 import type { BufferBinding, GpuContext } from '../context';
 
 export interface SubBinding {
@@ -89,4 +91,35 @@ export function ranges(total: number, per: number): [number, number][] {
   const step = Math.max(1, per);
   for (let s = 0; s < total; s += step) out.push([s, Math.min(step, total - s)]);
   return out;
+}
+
+/**
+ * How the register-tiled kernels load their row operand (see kernels/tile_rows_*.wgsl):
+ * 'subgroups' (one load per lane + subgroup broadcasts) where the device has the feature and
+ * subgroups of at least 8 invocations (the tile's TM), else 'plain'.
+ */
+export type TileVariant = 'plain' | 'subgroups';
+
+const variantOverride = new WeakMap<GpuContext, TileVariant>();
+
+/** Forces a variant on one context (tests run both); null restores the automatic choice. */
+export function setTileVariantForTesting(ctx: GpuContext, variant: TileVariant | null): void {
+  if (variant === null) variantOverride.delete(ctx);
+  else variantOverride.set(ctx, variant);
+}
+
+/** Whether this device can run the subgroup variant. */
+export function supportsSubgroupTiles(device: GPUDevice): boolean {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMinSize?: number } }).adapterInfo;
+  return device.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 8;
+}
+
+export function tileVariant(ctx: GpuContext): TileVariant {
+  return variantOverride.get(ctx) ?? (supportsSubgroupTiles(ctx.device) ? 'subgroups' : 'plain');
+}
+
+/** A tiled kernel's full source: the row-load/entry-point prelude of the chosen variant + the kernel. */
+export function tiledKernelSource(ctx: GpuContext, kernelSource: string): { code: string; variant: TileVariant } {
+  const variant = tileVariant(ctx);
+  return { code: `${variant === 'subgroups' ? tileRowsSubgroupsWgsl : tileRowsPlainWgsl}\n${kernelSource}`, variant };
 }

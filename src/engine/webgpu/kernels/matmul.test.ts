@@ -3,7 +3,7 @@ import { testDevice } from '../../../../test/gpu';
 import { GpuContext } from '../context';
 import { matmulCpu, type MatmulParams } from '../../cpu/matmul';
 import { encodeMatmul } from './matmul';
-import { setStorageBindingLimitForTesting, storageBindingLimit } from './conv_common';
+import { setStorageBindingLimitForTesting, setTileVariantForTesting, storageBindingLimit, supportsSubgroupTiles, type TileVariant } from './conv_common';
 import { expectClose, nanBuffer, randomArray, readBack, upload } from './test_util';
 
 describe('encodeMatmul (WebGPU) equals matmulCpu', async () => {
@@ -29,11 +29,16 @@ describe('encodeMatmul (WebGPU) equals matmulCpu', async () => {
     { batch: 2, m: 12, k: 19, n: 65, transB: true },
     { batch: 1, m: 10, k: 11, n: 13, transA: true, transB: true },
   ];
-  for (const p of shapes) {
-    it.skipIf(!acquired)(`batch ${p.batch}, ${p.m}x${p.k} · ${p.k}x${p.n}${p.transA ? ' transA' : ''}${p.transB ? ' transB' : ''}`, async () => {
-      await check(new GpuContext(acquired!.device), p, p.m * 31 + p.n);
-      expect(acquired!.uncapturedErrors).toEqual([]);
-    });
+  const variants: TileVariant[] = acquired && supportsSubgroupTiles(acquired.device) ? ['plain', 'subgroups'] : ['plain'];
+  for (const variant of variants) {
+    for (const p of shapes) {
+      it.skipIf(!acquired)(`${variant}: batch ${p.batch}, ${p.m}x${p.k} · ${p.k}x${p.n}${p.transA ? ' transA' : ''}${p.transB ? ' transB' : ''}`, async () => {
+        const ctx = new GpuContext(acquired!.device);
+        setTileVariantForTesting(ctx, variant);
+        await check(ctx, p, p.m * 31 + p.n);
+        expect(acquired!.uncapturedErrors).toEqual([]);
+      });
+    }
   }
 
   // testDeviceWithLimits cannot lower maxStorageBufferBindingSize below the spec default (WebGPU

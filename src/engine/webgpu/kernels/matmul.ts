@@ -8,7 +8,7 @@
 import matmulWgsl from '../../../../kernels/matmul.wgsl?raw';
 import type { BufferBinding, GpuContext } from '../context';
 import { checkMatmulParams, type MatmulParams } from '../../cpu/matmul';
-import { bindingElements, maxChunkElements, packParams, ranges, subBinding } from './conv_common';
+import { bindingElements, maxChunkElements, packParams, ranges, subBinding, tiledKernelSource } from './conv_common';
 
 /** Rows per invocation (TM in matmul.wgsl) and invocations per workgroup. */
 const TM = 8;
@@ -22,7 +22,8 @@ export function encodeMatmul(ctx: GpuContext, a: BufferBinding, b: BufferBinding
     throw new Error(`matmul: out holds ${bindingElements(out)} elements, needs batch*m*n = ${batch * m * n}`);
   }
   if (batch === 0 || m === 0 || n === 0) return;
-  const pipeline = ctx.pipeline({ label: 'matmul', code: matmulWgsl, constants: { WG } });
+  const { code, variant } = tiledKernelSource(ctx, matmulWgsl);
+  const pipeline = ctx.pipeline({ label: `matmul-${variant}`, code, constants: { WG } });
   const maxElems = maxChunkElements(ctx);
   const itemA = m * k, itemB = k * n, itemC = m * n;
   if (itemB > maxElems) {
