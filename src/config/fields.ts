@@ -134,7 +134,9 @@ export function list<T extends z.ZodType>(item: T, o: ListOpts = {}, d?: Doc): z
 
 export function nullable<T extends z.ZodType>(inner: T, d?: Doc): z.ZodNullable<T> {
   const m = metaOf(inner);
-  const base = d === undefined ? { description: m?.description ?? '', codeDefault: m?.codeDefault, ignored: m?.ignored } : docOf(d);
+  const base: Omit<FieldMeta, 'allowed'> = d === undefined ? { description: m?.description ?? '' } : docOf(d);
+  if (d === undefined && m?.codeDefault !== undefined) base.codeDefault = m.codeDefault;
+  if (d === undefined && m?.ignored !== undefined) base.ignored = m.ignored;
   const s = inner.nullable();
   const innerAllowed = m?.allowed ?? 'a value';
   // "a list ..., each X, or null": the comma keeps "or null" from reading as part of the item rule.
@@ -145,14 +147,15 @@ export function nullable<T extends z.ZodType>(inner: T, d?: Doc): z.ZodNullable<
 /** A key that may be absent; `codeDefault` is what ivadomed's code uses then. */
 export function optional<T extends z.ZodType>(inner: T, d?: Doc): z.ZodOptional<T> {
   const m = metaOf(inner);
-  const extra = d === undefined ? {} : docOf(d);
+  const extra: Partial<FieldMeta> = d === undefined ? {} : docOf(d);
+  const meta: FieldMeta = { description: extra.description || m?.description || '', allowed: m?.allowed ?? 'a value' };
+  // `in`, not `??`: a code default of null is a value.
+  const codeDefault = 'codeDefault' in extra ? extra.codeDefault : m?.codeDefault;
+  const ignored = extra.ignored ?? m?.ignored;
+  if (codeDefault !== undefined) meta.codeDefault = codeDefault;
+  if (ignored !== undefined) meta.ignored = ignored;
   const s = inner.optional();
-  fieldMeta.add(s, {
-    description: (extra as FieldMeta).description || m?.description || '',
-    allowed: m?.allowed ?? 'a value',
-    codeDefault: (extra as FieldMeta).codeDefault ?? m?.codeDefault,
-    ignored: (extra as FieldMeta).ignored ?? m?.ignored,
-  });
+  fieldMeta.add(s, meta);
   return s;
 }
 

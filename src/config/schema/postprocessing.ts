@@ -4,7 +4,7 @@
  * migration renames the documented spelling (see migrate.ts).
  */
 import * as z from 'zod';
-import { int, list, num, oneOf, optional, strictSection, withMeta } from '../fields';
+import { list, num, oneOf, optional, strictSection, withMeta } from '../fields';
 
 /** -1 disables the step; otherwise a threshold in [0, 1]. */
 const threshold = (description: string, codeDefault?: number) => {
@@ -50,7 +50,7 @@ export const POSTPROCESSING_SCHEMAS = {
     {
       unit: oneOf(SIZE_UNITS, 'Unit of thr: voxels or mm³.'),
       thr: withMeta(
-        z.union([int({ min: 0 }), num({ min: 0 }), list(num({ min: 0 }), { min: 1 })]),
+        z.union([num({ min: 0 }), list(num({ min: 0 }), { min: 1 })]),
         'a number >= 0 or a list of numbers >= 0 (one per class)',
         'Minimum object size; a list gives one size per class.',
       ),

@@ -37,7 +37,10 @@ export const LoaderParametersSchema = section(
       'a non-empty string or a non-empty list of non-empty strings',
       'Path(s) of the BIDS folder(s).',
     ),
-    bids_config: optional(str('Custom pybids configuration for non-BIDS modalities.'), { codeDefault: 'ivadomed/config/config_bids.json' }),
+    // INVENTORY §a.3: the docs name ivadomed/config/config_bids.json, the code passes None (pybids' own config).
+    bids_config: optional(str('Custom pybids configuration for non-BIDS modalities; absent = pybids\' default (the docs name ivadomed/config/config_bids.json).'), {
+      codeDefault: null,
+    }),
     bids_validate: optional(bool('Validate the dataset for BIDS compliance.'), { codeDefault: true }),
     subject_selection: section(
       {

@@ -92,7 +92,7 @@ describe('defaults (INVENTORY §a.2)', () => {
   it('keys absent from config_default.json carry ivadomed\'s code default (INVENTORY §a.3)', () => {
     const codeDefaults: [string, unknown][] = [
       ['loader_parameters.bids_validate', true],
-      ['loader_parameters.bids_config', 'ivadomed/config/config_bids.json'],
+      ['loader_parameters.bids_config', null],
       ['loader_parameters.slice_filter_params.filter_absent_class', false],
       ['loader_parameters.slice_filter_params.filter_classification', false],
       ['loader_parameters.patch_filter_params.filter_absent_class', false],
@@ -130,6 +130,8 @@ describe('defaults (INVENTORY §a.2)', () => {
     expect(transform('HistogramClipping', 'max_percentile')).toBe(95.0);
     expect(transform('RandomGamma', 'p')).toBe(0.5);
     expect(transform('RandomAffine', 'degrees')).toBe(0);
+    expect(transform('RandomAffine', 'translate')).toBeNull();
+    expect(transform('RandomAffine', 'scale')).toBeNull();
     expect(transform('NormalizeInstance', 'applied_to')).toEqual(['im', 'gt', 'roi']);
     expect(transform('NormalizeInstance', 'dataset_type')).toEqual(['training', 'validation', 'testing']);
 
