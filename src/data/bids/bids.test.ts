@@ -9,7 +9,7 @@ import { writeNifti } from '../nifti/write';
 import { hasIvadomedTestData, testDataPath } from '../testdata';
 import { dataframeRow, indexBids, type BidsIndex } from './indexer';
 import { selectImages } from './select';
-import { loadVolume } from './load';
+import { derivativePath, loadVolume } from './load';
 import { parseBidsName, labelSuffix } from './filename';
 import { parseTsv } from './tsv';
 import type { Affine } from '../volume';
@@ -111,6 +111,8 @@ describe.skipIf(!hasIvadomedTestData)('indexing ivadomed-data-testing', () => {
     const none = selectImages(idx, { targetSuffix: ['_seg-nothing'] });
     expect(none.selected).toEqual([]);
     expect(none.problems.at(-1)?.problem).toMatch(/^Derivatives not found/);
+    expect(derivativePath(one.selected[1].image, 'ivadomed-web', '_pred')).toBe('derivatives/ivadomed-web/sub-unf01/anat/sub-unf01_T2w_pred.nii.gz');
+    expect(() => derivativePath(one.selected[1].image, '../x', '_pred')).toThrow(/must be a plain folder name/);
     const row = dataframeRow(one.selected[0].image);
     expect(row).toMatchObject({ filename: 'sub-unf01_T1w.nii.gz', subject: 'unf01', suffix: 'T1w', participant_id: 'sub-unf01', FlipAngle: 9, Manufacturer: 'Siemens' });
   });

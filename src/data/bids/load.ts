@@ -16,3 +16,13 @@ export async function loadVolume(source: FileSource, item: BidsImage | BidsLabel
   const sidecar = options.sidecar ?? item.sidecar;
   return readImage2D(new Uint8Array(bytes), { name: item.path, sidecar, isLabel });
 }
+
+/**
+ * Where a derivative of an image goes: derivatives/<pipeline>/<image folder>/<image stem><suffix><ext>,
+ * e.g. (sub-01/anat/sub-01_T2w.nii.gz, "ivadomed-web", "_pred") -> derivatives/ivadomed-web/sub-01/anat/sub-01_T2w_pred.nii.gz.
+ */
+export function derivativePath(image: BidsImage, pipeline: string, suffix: string, extension = '.nii.gz'): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(pipeline)) throw new Error(`derivativePath: pipeline name "${pipeline}" must be a plain folder name (letters, digits, . _ -).`);
+  const folder = image.path.split('/').slice(0, -1).join('/');
+  return `derivatives/${pipeline}/${folder}/${image.stem}${suffix}${extension}`;
+}

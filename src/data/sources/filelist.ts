@@ -41,3 +41,35 @@ export function createFileListSource(files: Iterable<File | FileWithPath>, name?
     },
   };
 }
+
+/** The subset of the (webkit) FileSystemEntry API a drop gives through DataTransferItem.webkitGetAsEntry(). */
+export interface DroppedEntry {
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+  readonly name: string;
+  file?(success: (f: File) => void, error?: (e: unknown) => void): void;
+  createReader?(): { readEntries(success: (entries: DroppedEntry[]) => void, error?: (e: unknown) => void): void };
+}
+
+/**
+ * Walks a dropped folder (browsers without getAsFileSystemHandle) into {file, path} pairs relative to
+ * the dropped folder, for createFileListSource. readEntries returns batches: call it until empty.
+ */
+export async function filesFromDroppedEntry(root: DroppedEntry): Promise<FileWithPath[]> {
+  const out: FileWithPath[] = [];
+  async function walk(entry: DroppedEntry, rel: string): Promise<void> {
+    if (entry.isFile && entry.file) {
+      const file = await new Promise<File>((resolve, reject) => entry.file!(resolve, reject));
+      out.push({ file, path: rel });
+    } else if (entry.isDirectory && entry.createReader) {
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise<DroppedEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+        if (batch.length === 0) break;
+        for (const child of batch) await walk(child, rel ? `${rel}/${child.name}` : child.name);
+      }
+    }
+  }
+  await walk(root, root.isDirectory ? '' : root.name);
+  return out;
+}

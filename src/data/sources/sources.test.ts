@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createNodeSource } from './node';
 import { createMemorySource, copySource } from './memory';
-import { createFileListSource } from './filelist';
+import { createFileListSource, filesFromDroppedEntry, type DroppedEntry } from './filelist';
 import { createHandleSource } from './handle';
 import { fakeDirectoryHandle } from './fake-handle';
 import { normalizePath, readJson, readText, type FileSource } from './source';
@@ -105,5 +105,24 @@ describe('source helpers', () => {
     const n = await copySource(createMemorySource('m', { 'a/b.txt': 'hello', 'c.txt': 'x' }), createNodeSource(dir));
     expect(n).toBe(2);
     expect(readFileSync(path.join(dir, 'a/b.txt'), 'utf8')).toBe('hello');
+  });
+});
+
+describe('dropped folders without handles (webkitGetAsEntry)', () => {
+  it('walks entries in batches into a File-list source', async () => {
+    const file = (name: string, text: string): DroppedEntry => ({ isFile: true, isDirectory: false, name, file: (ok) => ok(new File([text], name)) });
+    const dir = (name: string, children: DroppedEntry[]): DroppedEntry => ({
+      isFile: false, isDirectory: true, name,
+      createReader: () => {
+        // two batches then empty, as Chrome returns at most 100 entries per call
+        const batches = [children.slice(0, 1), children.slice(1), []];
+        return { readEntries: (ok) => ok(batches.shift() ?? []) };
+      },
+    });
+    const root = dir('ds', [file('dataset_description.json', '{}'), dir('sub-01', [dir('anat', [file('sub-01_T1w.nii.gz', 'abc')])])]);
+    const pairs = await filesFromDroppedEntry(root);
+    expect(pairs.map((p) => p.path).sort()).toEqual(['dataset_description.json', 'sub-01/anat/sub-01_T1w.nii.gz']);
+    const s = createFileListSource(pairs, 'ds');
+    expect(await s.list()).toEqual([{ path: 'dataset_description.json', size: 2 }, { path: 'sub-01/anat/sub-01_T1w.nii.gz', size: 3 }]);
   });
 });
