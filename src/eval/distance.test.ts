@@ -29,6 +29,15 @@ describe('exact Euclidean distance transform', () => {
     const want = bruteForce(feat, dims, sp);
     for (let v = 0; v < got.length; v++) expect(got[v]).toBeCloseTo(want[v], 9);
   });
+  it('onlyAt gives the exact values where requested', () => {
+    const dims: Dims3 = [6, 5, 7];
+    const sp: [number, number, number] = [1, 0.5, 2];
+    const feat = new Uint8Array(210), at = new Uint8Array(210);
+    feat[3] = 1; feat[150] = 1; at[0] = 1; at[209] = 1; at[77] = 1;
+    const full = squaredDistanceToFeatures(feat, dims, sp);
+    const part = squaredDistanceToFeatures(feat, dims, sp, at);
+    for (const v of [0, 209, 77]) expect(part[v]).toBe(full[v]);
+  });
   it('is +Infinity everywhere without features', () => {
     const got = squaredDistanceToFeatures(new Uint8Array(8), [2, 2, 2]);
     expect(Array.from(got).every((x) => x === Infinity)).toBe(true);

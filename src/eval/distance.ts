@@ -56,9 +56,12 @@ function edt1d(
 /**
  * Squared Euclidean distance (mm^2) from every voxel to the nearest voxel where `isFeature` is true.
  * Returns +Infinity everywhere when there is no feature voxel.
+ * `onlyAt` (optional): the caller reads the result only where onlyAt != 0; the last (z) pass then
+ * skips the (x, y) columns without such voxels, whose values are left incomplete.
  */
 export function squaredDistanceToFeatures(
   isFeature: ArrayLike<number>, dims: Dims3, spacing: readonly [number, number, number] = [1, 1, 1],
+  onlyAt?: ArrayLike<number>,
 ): Float64Array {
   const n = checkDims(dims, isFeature.length, 'squaredDistanceToFeatures');
   for (const s of spacing) {
@@ -93,9 +96,16 @@ export function squaredDistanceToFeatures(
   // Axis z (stride nx*ny).
   if (nz > 1) {
     const nxy = nx * ny;
+    let needed: Uint8Array | null = null;
+    if (onlyAt) {
+      if (onlyAt.length !== n) throw new Error(`squaredDistanceToFeatures: onlyAt has ${onlyAt.length} values, expected ${n}`);
+      needed = new Uint8Array(nxy);
+      for (let v = 0; v < n; v++) if (onlyAt[v]) needed[v % nxy] = 1;
+    }
     for (let j = 0; j < ny; j++)
       for (let i = 0; i < nx; i++) {
         const base = i + nx * j;
+        if (needed && !needed[base]) continue;
         for (let k = 0; k < nz; k++) f[k] = g[base + nxy * k];
         edt1d(f, d, nz, spacing[2], vIdx, z);
         for (let k = 0; k < nz; k++) g[base + nxy * k] = d[k];

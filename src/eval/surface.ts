@@ -99,7 +99,7 @@ function directed(from: Uint8Array, to: Uint8Array, dims: Dims3, spacing: Spacin
   if (nFrom === 0) return new Float64Array(nTo).fill(Infinity);
   const out = new Float64Array(nFrom);
   if (nTo === 0) { out.fill(Infinity); return out; }
-  const sq = squaredDistanceToFeatures(to, dims, spacing);
+  const sq = squaredDistanceToFeatures(to, dims, spacing, from);
   let w = 0;
   for (let v = 0; v < from.length; v++) if (from[v]) out[w++] = Math.sqrt(sq[v]);
   return out;
