@@ -95,9 +95,10 @@ struct BroadcastParams {
   rank: u32,
   flags: u32,
   base: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
+  // First element of each whole-or-footprint-bound operand's binding (chunked dispatch).
+  shift0: u32,
+  shift1: u32,
+  shift2: u32,
   shape: array<vec4<u32>, 2>,
   s0: array<vec4<u32>, 2>,
   s1: array<vec4<u32>, 2>,
@@ -152,8 +153,8 @@ fn binary(@builtin(global_invocation_id) gid: vec3<u32>) {
   var ib = i;
   if ((bp.flags & 3u) != 3u) {
     let o = offsets(bp.base + i);
-    ia = select(o.x, i, (bp.flags & 1u) != 0u);
-    ib = select(o.y, i, (bp.flags & 2u) != 0u);
+    ia = select(o.x - bp.shift0, i, (bp.flags & 1u) != 0u);
+    ib = select(o.y - bp.shift1, i, (bp.flags & 2u) != 0u);
   }
   by[i] = binary_op(ba[ia], bb[ib]);
 }
@@ -174,9 +175,9 @@ fn where_select(@builtin(global_invocation_id) gid: vec3<u32>) {
   var ib = i;
   if ((bp.flags & 7u) != 7u) {
     let o = offsets(bp.base + i);
-    ic = select(o.x, i, (bp.flags & 1u) != 0u);
-    ia = select(o.y, i, (bp.flags & 2u) != 0u);
-    ib = select(o.z, i, (bp.flags & 4u) != 0u);
+    ic = select(o.x - bp.shift0, i, (bp.flags & 1u) != 0u);
+    ia = select(o.y - bp.shift1, i, (bp.flags & 2u) != 0u);
+    ib = select(o.z - bp.shift2, i, (bp.flags & 4u) != 0u);
   }
   wy[i] = select(wb[ib], wa[ia], wc[ic] != 0.0);
 }

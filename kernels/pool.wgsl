@@ -12,6 +12,8 @@ struct PoolParams {
   row_stride: u32,
   count_include_pad: u32,
   _pad0: u32,
+  // Element offsets inside the bound ranges (chunks of whole planes): x / input, y / dx, dy.
+  shifts: vec4<u32>,
   in_size: vec4<i32>,
   out_size: vec4<i32>,
   kernel: vec4<i32>,
@@ -70,7 +72,7 @@ fn window_argmax(plane: u32, w: Window) -> u32 {
     for (var h = w.lo.y; h < w.hi.y; h++) {
       for (var x = w.lo.z; x < w.hi.z; x++) {
         let k = in_index(plane, vec3<i32>(d, h, x));
-        let v = px[k];
+        let v = px[pp.shifts.x + k];
         if (at == 0xffffffffu || v > best) {
           best = v;
           at = k;
@@ -95,18 +97,18 @@ fn pool_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   let w = window_of(o);
   if (MODE == 0u) {
     let at = window_argmax(plane, w);
-    py[i] = select(px[at], -3.402823e38, at == 0xffffffffu);
+    py[pp.shifts.y + i] = select(px[pp.shifts.x + at], -3.402823e38, at == 0xffffffffu);
     return;
   }
   var acc = 0.0;
   for (var d = w.lo.x; d < w.hi.x; d++) {
     for (var h = w.lo.y; h < w.hi.y; h++) {
       for (var x = w.lo.z; x < w.hi.z; x++) {
-        acc += px[in_index(plane, vec3<i32>(d, h, x))];
+        acc += px[pp.shifts.x + in_index(plane, vec3<i32>(d, h, x))];
       }
     }
   }
-  py[i] = acc / w.divisor;
+  py[pp.shifts.y + i] = acc / w.divisor;
 }
 
 @group(0) @binding(1) var<storage, read> bx: array<f32>;
@@ -158,7 +160,7 @@ fn pool_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
         if (!contains(w, c)) {
           continue;
         }
-        let g = bdy[out_plane + u32((od * os.y + oh) * os.z + ow)];
+        let g = bdy[pp.shifts.z + out_plane + u32((od * os.y + oh) * os.z + ow)];
         if (MODE == 0u) {
           // bx is the input under this entry point's binding names.
           if (window_argmax_b(plane, w) == i) {
@@ -170,7 +172,7 @@ fn pool_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
       }
     }
   }
-  bdx[i] = acc;
+  bdx[pp.shifts.y + i] = acc;
 }
 
 fn window_argmax_b(plane: u32, w: Window) -> u32 {
@@ -180,7 +182,7 @@ fn window_argmax_b(plane: u32, w: Window) -> u32 {
     for (var h = w.lo.y; h < w.hi.y; h++) {
       for (var x = w.lo.z; x < w.hi.z; x++) {
         let k = in_index(plane, vec3<i32>(d, h, x));
-        let v = bx[k];
+        let v = bx[pp.shifts.x + k];
         if (at == 0xffffffffu || v > best) {
           best = v;
           at = k;

@@ -16,9 +16,10 @@ struct ResizeParams {
   nearest: u32,
   align: u32,
   scale: f32,
+  // Element offsets inside the bound ranges (chunks of whole outer slices).
+  x_shift: u32,
+  y_shift: u32,
   _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> rp: ResizeParams;
@@ -64,7 +65,7 @@ fn resize_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   let o = i / (rp.inner * rp.out_len);
   let t = taps(j);
   let b = o * rp.in_len;
-  ry[i] = t.w0 * rx[(b + t.i0) * rp.inner + k] + t.w1 * rx[(b + t.i1) * rp.inner + k];
+  ry[rp.y_shift + i] = t.w0 * rx[rp.x_shift + (b + t.i0) * rp.inner + k] + t.w1 * rx[rp.x_shift + (b + t.i1) * rp.inner + k];
 }
 
 @compute @workgroup_size(WG)
@@ -88,7 +89,7 @@ fn resize_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (t.i0 > c) {
       break;
     }
-    let g = rx[(o * rp.out_len + j) * rp.inner + k];
+    let g = rx[rp.x_shift + (o * rp.out_len + j) * rp.inner + k];
     if (t.i0 == c) {
       acc += t.w0 * g;
     }
@@ -96,5 +97,5 @@ fn resize_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
       acc += t.w1 * g;
     }
   }
-  ry[i] = acc;
+  ry[rp.y_shift + i] = acc;
 }

@@ -1,7 +1,8 @@
 // Strided copies. gather: out[i] = x[sum_d (start_d + idx_d * step_d) * in_stride_d], or `fill`
 // where a coordinate leaves [0, bound_d): permute, slice, pad, flip and broadcast are all this.
 // place: dst[sum_d (start_d + idx_d * step_d) * dst_stride_d] = src[i] (concat, slice backward).
-// `base` is the first global output element of a chunked dispatch (outputs above the binding limit).
+// Chunked dispatch (tensors above the binding limit): `base` is the first global element of the
+// dispatched range, and the strided operand is bound from element `x_base` (its footprint).
 
 override WG: u32 = 256u;
 
@@ -11,8 +12,10 @@ struct GatherParams {
   rank: u32,
   base: u32,
   fill: f32,
-  _pad0: u32,
-  _pad1: u32,
+  // First element of the bound range of the strided operand (x for gather, dst for place).
+  x_base: u32,
+  // Element offset of the dense operand (gather's output, place's source) inside its binding.
+  y_shift: u32,
   _pad2: u32,
   shape: array<vec4<u32>, 2>,
   start: array<vec4<i32>, 2>,
@@ -46,9 +49,9 @@ fn gather(@builtin(global_invocation_id) gid: vec3<u32>) {
     off += u32(coord) * gp.stride[k >> 2u][k & 3u];
   }
   if (valid) {
-    gy[i] = gx[off];
+    gy[gp.y_shift + i] = gx[off - gp.x_base];
   } else {
-    gy[i] = gp.fill;
+    gy[gp.y_shift + i] = gp.fill;
   }
 }
 
@@ -70,5 +73,5 @@ fn place(@builtin(global_invocation_id) gid: vec3<u32>) {
     rem = rem / extent;
     off += u32(gp.start[k >> 2u][k & 3u] + c * gp.step[k >> 2u][k & 3u]) * gp.stride[k >> 2u][k & 3u];
   }
-  pd[off] = ps[i];
+  pd[off - gp.x_base] = ps[gp.y_shift + i];
 }

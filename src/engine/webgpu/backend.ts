@@ -2,9 +2,10 @@
  * The WebGPU backend: storages are pooled GPUBuffers, ops record dispatches into one GpuContext
  * command encoder, submitted on readback, flush() or sync(). Kernels live in kernels/*.wgsl.
  *
- * Large tensors: element-wise kernels, reductions, random fills and optimizer updates dispatch in
- * chunks over binding ranges, so tensors above maxStorageBufferBindingSize (but within
- * maxBufferSize) work. Other kernels need their inputs within the binding limit and say so.
+ * Large tensors (above maxStorageBufferBindingSize, within maxBufferSize) dispatch in chunks over
+ * binding ranges: element-wise kernels, reductions, random fills and optimizer updates by element
+ * ranges; pooling and resizing by groups of whole planes; strided gathers/places (permute, slice,
+ * pad, flip, broadcast, concat) and broadcast operands by the footprint each output chunk reads.
  *
  * Errors: a permanently open error scope (popped and re-opened at every submit) plus the
  * uncapturederror event collect GPU errors; the next sync() or read() throws them, as it throws a
@@ -244,6 +245,69 @@ export class WebGpuBackend implements Backend {
     return { buffer: gpu(s).buffer, offset: start * 4, size: Math.max(1, count) * 4 };
   }
 
+  /** Halves a chunk, keeping chunk starts aligned for binding offsets. */
+  private shrink(c: number): number {
+    const align = this.alignElems;
+    return Math.max(align, Math.floor(c / 2 / align) * align);
+  }
+
+  /**
+   * Binds elements [first, first + count) from the aligned element `start` at or below `first`;
+   * shift = first - start is where `first` sits inside the binding.
+   */
+  private shifted(st: Storage, first: number, count: number): { binding: BufferBinding; start: number; shift: number } {
+    const align = this.alignElems;
+    const start = Math.floor(first / align) * align;
+    return { binding: this.range(st, start, first - start + count), start, shift: first - start };
+  }
+
+  /**
+   * Groups of independent items (planes, outer slices) whose ranges in every operand fit one
+   * binding; perItem holds each operand's elements per item.
+   */
+  private itemChunks(total: number, perItem: number[], what: string): Array<[number, number]> {
+    const room = this.chunkElems - this.alignElems;
+    const maxItems = Math.min(...perItem.map((p) => (p === 0 ? Infinity : Math.floor(room / p))));
+    if (maxItems < 1) {
+      throw new Error(`${what}: one plane of ${Math.max(...perItem)} elements exceeds maxStorageBufferBindingSize (${this.limit} bytes); use smaller patches`);
+    }
+    const out: Array<[number, number]> = [];
+    for (let s = 0; s < total; s += maxItems) out.push([s, Math.min(maxItems, total - s)]);
+    return out;
+  }
+
+  /**
+   * Walks the output elements in chunks whose footprint in a strided operand fits one binding.
+   * offsetRange(d, lo, hi) gives the min and max offset contribution of output coordinates
+   * [lo, hi] along dim d. Calls visit(start, count, footprintLo, footprintHi).
+   */
+  private footprintChunks(shape: number[], offsetRange: (d: number, lo: number, hi: number) => [number, number],
+    visit: (start: number, count: number, lo: number, hi: number) => void, what: string): void {
+    const n = shape.reduce((p, d) => p * d, 1);
+    const room = this.chunkElems - this.alignElems;
+    const denseStrides = stridesOf(shape);
+    let dispatches = 0;
+    for (let s = 0; s < n;) {
+      let c = Math.min(this.chunkElems - this.alignElems, n - s);
+      for (;;) {
+        const [lo, hi] = footprint(shape, s, c, offsetRange);
+        if (hi - lo + 1 <= room) {
+          visit(s, c, lo, hi);
+          break;
+        }
+        if (c === 1) throw new Error(`${what}: one element's footprint exceeds the binding limit (engine bug)`);
+        // Cut at the next index of the highest dim the chunk spans: the footprint is then exact
+        // for that dim, and the next pass looks one dim deeper. Within the last dim, halve.
+        let d = 0;
+        while (d < shape.length - 1 && Math.floor(s / denseStrides[d]) === Math.floor((s + c - 1) / denseStrides[d])) d++;
+        const boundary = (Math.floor(s / denseStrides[d]) + 1) * denseStrides[d];
+        c = d < shape.length - 1 && boundary < s + c ? boundary - s : Math.max(1, Math.floor(c / 2));
+      }
+      s += c;
+      if (++dispatches > 65536) throw new Error(`${what}: the strided operand's footprint needs more than 65536 dispatches; this layout is too large for the binding limit`);
+    }
+  }
+
   /** The whole tensor as one binding; throws when it exceeds the binding limit. */
   private whole(s: Storage, what: string): BufferBinding {
     const g = gpu(s);
@@ -275,23 +339,51 @@ export class WebGpuBackend implements Backend {
     }
   }
 
-  /** Shared by binary and where: operands shaped like the output bind by range, others whole. */
+  /**
+   * Shared by binary and where: operands shaped like the output bind by the output's range;
+   * broadcast operands bind whole, or (above the binding limit) by the footprint of each chunk.
+   */
   private broadcastOp(entry: string, opCode: number, operands: Array<[Storage, number[]]>, out: Storage, outShape: number[]): void {
     const n = outShape.reduce((p, d) => p * d, 1);
     const contiguous = stridesOf(outShape);
     const aligned = operands.map(([st, strides]) => gpu(st).elements === n && strides.every((v, i) => v === contiguous[i] || outShape[i] === 1));
     const flags = aligned.reduce((f, al, i) => f | (al ? 1 << i : 0), 0);
-    const wholes = operands.map(([st], i) => (aligned[i] ? null : this.whole(st, entry)));
     const strideSets = operands.map(([, strides]) => strides);
     while (strideSets.length < 3) strideSets.push([]);
-    for (const [s, c] of this.chunks(n)) {
+    const fits = operands.every(([st], i) => aligned[i] || gpu(st).bytes <= this.limit);
+    const dispatch = (s: number, c: number, binds: Array<{ binding: BufferBinding; start: number } | null>) => {
+      const shifts = [0, 1, 2].map((i) => binds[i]?.start ?? 0);
       this.launch(elementwiseWgsl, 'elementwise', entry, { OP: opCode }, c,
         (rs) => {
-          const w = new ParamWriter(32 + 4 * 32).u32(c).u32(rs).u32(outShape.length).u32(flags).u32(s).u32(0).u32(0).u32(0).dims(outShape);
+          const w = new ParamWriter(32 + 4 * 32).u32(c).u32(rs).u32(outShape.length).u32(flags).u32(s).u32(shifts[0]).u32(shifts[1]).u32(shifts[2]).dims(outShape);
           for (const st of strideSets) w.dims(st);
           return w.buffer();
         },
-        [...operands.map(([st], i) => wholes[i] ?? this.range(st, s, c)), this.range(out, s, c)]);
+        [...operands.map(([st], i) => binds[i]?.binding ?? this.range(st, s, c)), this.range(out, s, c)]);
+    };
+    if (fits) {
+      const wholes = operands.map(([st], i) => (aligned[i] ? null : { binding: this.whole(st, entry), start: 0 }));
+      for (const [s, c] of this.chunks(n)) dispatch(s, c, wholes);
+      return;
+    }
+    // Footprint of all broadcast operands at once: chunk until each fits.
+    const big = operands.map((_, i) => i).filter((i) => !aligned[i]);
+    for (let s = 0; s < n;) {
+      let c = Math.min(this.chunkElems, n - s);
+      let binds: Array<{ binding: BufferBinding; start: number } | null> = [];
+      for (;;) {
+        const ranges = big.map((i) => footprint(outShape, s, c, (d, lo, hi) => [lo * strideSets[i][d], hi * strideSets[i][d]]));
+        if (ranges.every(([lo, hi]) => hi - lo + 1 <= this.chunkElems - this.alignElems) || c <= this.alignElems) {
+          binds = operands.map((_, i) => {
+            const k = big.indexOf(i);
+            return k < 0 ? null : this.shifted(operands[i][0], ranges[k][0], ranges[k][1] - ranges[k][0] + 1);
+          });
+          break;
+        }
+        c = this.shrink(c);
+      }
+      dispatch(s, c, binds);
+      s += c;
     }
   }
 
@@ -356,26 +448,55 @@ export class WebGpuBackend implements Backend {
 
   gather(x: Storage, out: Storage, outShape: number[], dims: GatherDim[], fill: number): void {
     const n = outShape.reduce((p, d) => p * d, 1);
-    const xb = this.whole(x, 'gather (permute/slice/pad/flip/broadcast)');
-    for (const [s, c] of this.chunks(n)) {
+    const dispatch = (s: number, c: number, xb: BufferBinding, xBase: number) => {
+      const ys = this.shifted(out, s, c);
       this.launch(shapeWgsl, 'shape', 'gather', {}, c, (rs) => new ParamWriter(32 + 5 * 32)
-        .u32(c).u32(rs).u32(outShape.length).u32(s).f32(fill).u32(0).u32(0).u32(0)
+        .u32(c).u32(rs).u32(outShape.length).u32(s).f32(fill).u32(xBase).u32(ys.shift).u32(0)
         .dims(outShape).dims(dims.map((d) => d.start), true).dims(dims.map((d) => d.step), true)
         .dims(dims.map((d) => d.bound), true).dims(dims.map((d) => d.inStride)).buffer(),
-      [xb, this.range(out, s, c)]);
+      [xb, ys.binding]);
+    };
+    if (gpu(x).bytes <= this.limit) {
+      const xb = this.whole(x, 'gather');
+      for (const [s, c] of this.chunks(n)) dispatch(s, c, xb, 0);
+      return;
     }
+    // Input above the binding limit: bind, per output chunk, the input range it reads.
+    this.footprintChunks(outShape, (d, lo, hi) => {
+      const g = dims[d];
+      const clamp = (v: number) => Math.min(Math.max(v, 0), g.bound - 1);
+      const a = clamp(g.start + lo * g.step) * g.inStride;
+      const b = clamp(g.start + hi * g.step) * g.inStride;
+      return [Math.min(a, b), Math.max(a, b)];
+    }, (s, c, lo, hi) => {
+      const { binding, start } = this.shifted(x, lo, hi - lo + 1);
+      dispatch(s, c, binding, start);
+    }, 'gather (permute/slice/pad/flip/broadcast)');
   }
 
   place(src: Storage, srcShape: number[], dst: Storage, dims: PlaceDim[]): void {
     const n = srcShape.reduce((p, d) => p * d, 1);
-    const db = this.whole(dst, 'place (concat/slice backward)');
-    for (const [s, c] of this.chunks(n)) {
+    const dispatch = (s: number, c: number, db: BufferBinding, dBase: number) => {
+      const ss = this.shifted(src, s, c);
       this.launch(shapeWgsl, 'shape', 'place', {}, c, (rs) => new ParamWriter(32 + 5 * 32)
-        .u32(c).u32(rs).u32(srcShape.length).u32(s).f32(0).u32(0).u32(0).u32(0)
+        .u32(c).u32(rs).u32(srcShape.length).u32(s).f32(0).u32(dBase).u32(ss.shift).u32(0)
         .dims(srcShape).dims(dims.map((d) => d.start), true).dims(dims.map((d) => d.step), true)
         .dims([], true).dims(dims.map((d) => d.dstStride)).buffer(),
-      [this.range(src, s, c), db]);
+      [ss.binding, db]);
+    };
+    if (gpu(dst).bytes <= this.limit) {
+      const db = this.whole(dst, 'place');
+      for (const [s, c] of this.chunks(n)) dispatch(s, c, db, 0);
+      return;
     }
+    this.footprintChunks(srcShape, (d, lo, hi) => {
+      const a = (dims[d].start + lo * dims[d].step) * dims[d].dstStride;
+      const b = (dims[d].start + hi * dims[d].step) * dims[d].dstStride;
+      return [Math.min(a, b), Math.max(a, b)];
+    }, (s, c, lo, hi) => {
+      const { binding, start } = this.shifted(dst, lo, hi - lo + 1);
+      dispatch(s, c, binding, start);
+    }, 'place (concat/slice backward)');
   }
 
   // ---------- matmul / conv (kernels in ./kernels) ----------
@@ -403,9 +524,10 @@ export class WebGpuBackend implements Backend {
 
   // ---------- pooling / resize ----------
 
-  private poolParams(g: PoolGeometry, n: number, rs: number): ArrayBuffer {
+  private poolParams(g: PoolGeometry, n: number, rs: number, shifts: number[]): ArrayBuffer {
     const v4 = (w: ParamWriter, v: readonly number[]) => w.i32(v[0]).i32(v[1]).i32(v[2]).i32(0);
-    const w = new ParamWriter(16 + 5 * 16).u32(n).u32(rs).u32(g.countIncludePad ? 1 : 0).u32(0);
+    const w = new ParamWriter(32 + 5 * 16).u32(n).u32(rs).u32(g.countIncludePad ? 1 : 0).u32(0);
+    w.u32(shifts[0] ?? 0).u32(shifts[1] ?? 0).u32(shifts[2] ?? 0).u32(0);
     v4(w, g.inSize);
     v4(w, g.outSize);
     v4(w, g.kernel);
@@ -419,30 +541,55 @@ export class WebGpuBackend implements Backend {
   }
 
   pool(x: Storage, y: Storage, g: PoolGeometry): void {
-    const n = g.planes * g.outSize[0] * g.outSize[1] * g.outSize[2];
-    this.launch(poolWgsl, 'pool', 'pool_forward', { MODE: this.poolMode(g) }, n, (rs) => this.poolParams(g, n, rs), [this.whole(x, 'pool'), this.whole(y, 'pool')]);
+    const inP = g.inSize[0] * g.inSize[1] * g.inSize[2];
+    const outP = g.outSize[0] * g.outSize[1] * g.outSize[2];
+    for (const [p0, np] of this.itemChunks(g.planes, [inP, outP], 'pool')) {
+      const xs = this.shifted(x, p0 * inP, np * inP);
+      const ys = this.shifted(y, p0 * outP, np * outP);
+      const n = np * outP;
+      this.launch(poolWgsl, 'pool', 'pool_forward', { MODE: this.poolMode(g) }, n, (rs) => this.poolParams(g, n, rs, [xs.shift, ys.shift]), [xs.binding, ys.binding]);
+    }
   }
 
   poolBackward(x: Storage, dy: Storage, dx: Storage, g: PoolGeometry): void {
-    const n = g.planes * g.inSize[0] * g.inSize[1] * g.inSize[2];
-    this.launch(poolWgsl, 'pool', 'pool_backward', { MODE: this.poolMode(g) }, n, (rs) => this.poolParams(g, n, rs), [
-      this.whole(x, 'pool backward'), this.whole(dy, 'pool backward'), this.whole(dx, 'pool backward'),
-    ]);
+    const inP = g.inSize[0] * g.inSize[1] * g.inSize[2];
+    const outP = g.outSize[0] * g.outSize[1] * g.outSize[2];
+    for (const [p0, np] of this.itemChunks(g.planes, [inP, outP], 'pool backward')) {
+      const xs = this.shifted(x, p0 * inP, np * inP);
+      const dys = this.shifted(dy, p0 * outP, np * outP);
+      const dxs = this.shifted(dx, p0 * inP, np * inP);
+      const n = np * inP;
+      this.launch(poolWgsl, 'pool', 'pool_backward', { MODE: this.poolMode(g) }, n, (rs) => this.poolParams(g, n, rs, [xs.shift, dxs.shift, dys.shift]), [
+        xs.binding, dys.binding, dxs.binding,
+      ]);
+    }
   }
 
-  private resizeParams(p: Resize1dParams, n: number, rs: number): ArrayBuffer {
-    return new ParamWriter(48).u32(n).u32(rs).u32(p.outer).u32(p.inLen).u32(p.outLen).u32(p.inner)
-      .u32(p.mode === 'nearest' ? 1 : 0).u32(p.alignCorners ? 1 : 0).f32(p.scale).u32(0).u32(0).u32(0).buffer();
+  private resizeParams(p: Resize1dParams, outer: number, n: number, rs: number, xShift: number, yShift: number): ArrayBuffer {
+    return new ParamWriter(48).u32(n).u32(rs).u32(outer).u32(p.inLen).u32(p.outLen).u32(p.inner)
+      .u32(p.mode === 'nearest' ? 1 : 0).u32(p.alignCorners ? 1 : 0).f32(p.scale).u32(xShift).u32(yShift).u32(0).buffer();
   }
 
   resize1d(x: Storage, y: Storage, p: Resize1dParams): void {
-    const n = p.outer * p.outLen * p.inner;
-    this.launch(resizeWgsl, 'resize', 'resize_forward', {}, n, (rs) => this.resizeParams(p, n, rs), [this.whole(x, 'resize'), this.whole(y, 'resize')]);
+    const inPer = p.inLen * p.inner;
+    const outPer = p.outLen * p.inner;
+    for (const [o0, no] of this.itemChunks(p.outer, [inPer, outPer], 'resize')) {
+      const xs = this.shifted(x, o0 * inPer, no * inPer);
+      const ys = this.shifted(y, o0 * outPer, no * outPer);
+      const n = no * outPer;
+      this.launch(resizeWgsl, 'resize', 'resize_forward', {}, n, (rs) => this.resizeParams(p, no, n, rs, xs.shift, ys.shift), [xs.binding, ys.binding]);
+    }
   }
 
   resize1dBackward(dy: Storage, dx: Storage, p: Resize1dParams): void {
-    const n = p.outer * p.inLen * p.inner;
-    this.launch(resizeWgsl, 'resize', 'resize_backward', {}, n, (rs) => this.resizeParams(p, n, rs), [this.whole(dy, 'resize backward'), this.whole(dx, 'resize backward')]);
+    const inPer = p.inLen * p.inner;
+    const outPer = p.outLen * p.inner;
+    for (const [o0, no] of this.itemChunks(p.outer, [inPer, outPer], 'resize backward')) {
+      const dys = this.shifted(dy, o0 * outPer, no * outPer);
+      const dxs = this.shifted(dx, o0 * inPer, no * inPer);
+      const n = no * inPer;
+      this.launch(resizeWgsl, 'resize', 'resize_backward', {}, n, (rs) => this.resizeParams(p, no, n, rs, dys.shift, dxs.shift), [dys.binding, dxs.binding]);
+    }
   }
 
   // ---------- random / optimizers ----------
@@ -473,4 +620,34 @@ export class WebGpuBackend implements Backend {
       withMomentum ? [this.range(param, s, c), this.range(grad, s, c), this.range(buf!, s, c)] : [this.range(param, s, c), this.range(grad, s, c)]);
     }
   }
+}
+
+/**
+ * Min and max offset a strided operand touches for output elements [s, s + c) of `shape`:
+ * the coordinate range per dim (exact for the dims where the chunk's first and last elements
+ * agree on all earlier dims, the full extent after that), mapped through offsetRange.
+ */
+export function footprint(shape: number[], s: number, c: number, offsetRange: (d: number, lo: number, hi: number) => [number, number]): [number, number] {
+  const rank = shape.length;
+  const unravel = (flat: number) => {
+    const idx = new Array<number>(rank);
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d] = flat % shape[d];
+      flat = Math.floor(flat / shape[d]);
+    }
+    return idx;
+  };
+  const first = unravel(s);
+  const last = unravel(s + c - 1);
+  let lo = 0;
+  let hi = 0;
+  let same = true;
+  for (let d = 0; d < rank; d++) {
+    const [a, b] = same ? [first[d], last[d]] : [0, shape[d] - 1];
+    if (first[d] !== last[d]) same = false;
+    const [mn, mx] = offsetRange(d, a, b);
+    lo += mn;
+    hi += mx;
+  }
+  return [lo, hi];
 }

@@ -3,7 +3,7 @@ import { testDevice, testDeviceWithLimits } from '../../../test/gpu';
 import {
   setBackend, add, sub, mul, div, pow, exp, log, sqrt, abs, clamp, relu, leakyRelu, sigmoid, tanh, maximum, minimum,
   where, gt, ge, eq, lt, le, sum, mean, max, min, variance, argmax, argmin, reshape, permute, slice, pad, flip, concat, broadcastTo,
-  softmax, logSoftmax, matmul, square, rand, randn, manualSeed, memory, scope, zeros, ones, full,
+  softmax, logSoftmax, matmul, maxPool, avgPool, interpolate, square, rand, randn, manualSeed, memory, scope, zeros, ones, full,
 } from '../index';
 import { compareBackends, seededValues } from '../testing';
 import { WebGpuBackend, type GpuStorage } from './backend';
@@ -163,6 +163,15 @@ describe('chunked dispatch (maxStorageBufferBindingSize forced to 1 MiB)', async
     await compareBackends((x) => sum(x), [inp([n], 12)], { label: 'sum over a row above the limit', atol: 1e-2, rtol: 1e-5 });
     await compareBackends((x) => max(x, 1), [inp([1000, 301], 13)], { label: 'rows split over chunks' });
     await compareBackends((x) => sum(x, 1), [inp([3001, 101], 14)], { label: 'unaligned rows', atol: 1e-4 });
+    await compareBackends((x, b) => add(x, b), [inp([2, 300, 1000], 15), inp([1, 300, 1000], 16)], { label: 'broadcast operand above the limit' });
+    await compareBackends((x) => permute(x, [1, 0, 2]), [inp([4, 5, 20_001], 17)], { label: 'permute above the limit', grads: true });
+    await compareBackends((x) => slice(flip(x, 2), [null, [1, 4], [0, 30_000, 7]]), [inp([2, 5, 30_001], 18)], { label: 'slice/flip above the limit', grads: true });
+    await compareBackends((x) => pad(x, [[1, 1], [2, 3]], 0.5), [inp([3, 300, 400], 19)], { label: 'pad above the limit', grads: true });
+    await compareBackends((x, y) => concat([x, y], 1), [inp([2, 3, 50_000], 20), inp([2, 2, 50_000], 21)], { label: 'concat above the limit', grads: true });
+    await compareBackends((x) => sum(x, [0, 2]), [inp([3, 4, 30_000], 22)], { label: 'reduce over permuted axes above the limit', atol: 1e-3 });
+    await compareBackends((x) => maxPool(x, { kernel: 2 }), [inp([2, 8, 140, 140], 23)], { label: 'maxPool above the limit', grads: true });
+    await compareBackends((x) => avgPool(x, { kernel: 3, stride: 2, padding: 1 }), [inp([2, 8, 140, 140], 24)], { label: 'avgPool above the limit', grads: true });
+    await compareBackends((x) => interpolate(x, { scaleFactor: 2, mode: 'linear' }), [inp([1, 4, 130, 130], 25)], { label: 'resize above the limit', grads: true });
     manualSeed(3);
     const uc = await rand([n], { backend: 'cpu' }).data();
     manualSeed(3);
