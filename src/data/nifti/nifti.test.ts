@@ -96,6 +96,32 @@ describe('NIfTI datatypes, byte orders and versions', () => {
     expect(Array.from(v.data.subarray(24, 36))).toEqual([...Array(12).keys()].map((x) => x + 20));
   });
 
+  it('reads 2D images as (nx, ny, 1) and folds dims 4..7 into channels', () => {
+    const twoD = readNifti(fileFrom(baseHeader({ dim: [2, 3, 4, 1, 1, 1, 1, 1], pixdim: [1, 2, 3, 0, 1, 1, 1, 1] }), new Array(12).fill(2)));
+    expect(twoD.shape).toEqual([3, 4, 1]);
+    expect(twoD.spacing).toEqual([2, 3, 1]); // pixdim[3] = 0 -> 1
+    // a NIfTI "vector" image: dim 5 holds 3 components, dim 4 (time) is 1
+    const vec = readNifti(fileFrom(baseHeader({ dim: [5, 2, 1, 1, 1, 3, 1, 1] }), [1, 2, 3, 4, 5, 6]));
+    expect(vec.shape).toEqual([2, 1, 1, 3]);
+    expect(Array.from(vec.data)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('falls back to fflate when DecompressionStream is missing', async () => {
+    const bytes = gzipSync(fileFrom(baseHeader(), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
+    const saved = globalThis.DecompressionStream;
+    try {
+      // @ts-expect-error: simulate an older browser
+      delete globalThis.DecompressionStream;
+      expect(typeof globalThis.DecompressionStream).toBe('undefined');
+      const v = await readNiftiAsync(bytes, 'old-browser.nii.gz');
+      expect(Array.from(v.data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      await expect(readNiftiAsync(bytes.subarray(0, bytes.length - 8), 'cut.nii.gz')).rejects.toThrow(/cut\.nii\.gz: gzip data is truncated or corrupted/);
+    } finally {
+      globalThis.DecompressionStream = saved;
+    }
+    await expect(readNiftiAsync(bytes.subarray(0, bytes.length - 8), 'cut.nii.gz')).rejects.toThrow(/cut\.nii\.gz: gzip data is truncated or corrupted/);
+  });
+
   it('reports unsupported datatypes, bad magic and truncation with the file name', () => {
     const complex = fileFrom(baseHeader({ datatype: NIFTI_TYPE.FLOAT32 }), new Array(12).fill(0));
     new DataView(complex.buffer).setInt16(70, 32, true);

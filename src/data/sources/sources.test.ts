@@ -126,3 +126,14 @@ describe('dropped folders without handles (webkitGetAsEntry)', () => {
     expect(await s.list()).toEqual([{ path: 'dataset_description.json', size: 2 }, { path: 'sub-01/anat/sub-01_T1w.nii.gz', size: 3 }]);
   });
 });
+
+describe('directory handle permissions', () => {
+  it('asks for readwrite permission before writing and says when it is refused', async () => {
+    const handle = fakeDirectoryHandle('ds', { 'a.txt': 'x' });
+    const asked: string[] = [];
+    const denied = createHandleSource({ ...handle, values: () => handle.values(), getDirectoryHandle: handle.getDirectoryHandle, getFileHandle: handle.getFileHandle, requestPermission: async (d) => { asked.push(d.mode); return 'denied'; } });
+    await expect(denied.write('derivatives/p.nii.gz', 'x')).rejects.toThrow(/derivatives\/p\.nii\.gz: permission to write to "ds" was not granted/);
+    expect(asked).toEqual(['readwrite']);
+    expect(await denied.list()).toEqual([{ path: 'a.txt', size: 1 }]);
+  });
+});
