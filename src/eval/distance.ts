@@ -56,8 +56,8 @@ function edt1d(
 /**
  * Squared Euclidean distance (mm^2) from every voxel to the nearest voxel where `isFeature` is true.
  * Returns +Infinity everywhere when there is no feature voxel.
- * `onlyAt` (optional): the caller reads the result only where onlyAt != 0; the last (z) pass then
- * skips the (x, y) columns without such voxels, whose values are left incomplete.
+ * `onlyAt` (optional): the caller reads the result only where onlyAt != 0; the y and z passes then
+ * skip the lines that cannot reach such voxels, whose values are left incomplete.
  */
 export function squaredDistanceToFeatures(
   isFeature: ArrayLike<number>, dims: Dims3, spacing: readonly [number, number, number] = [1, 1, 1],
@@ -83,10 +83,21 @@ export function squaredDistanceToFeatures(
         for (let i = 0; i < nx; i++) g[base + i] = d[i];
       }
   }
+  // With onlyAt, the z pass needs only the (x, y) columns holding a query voxel, and the y pass only
+  // the x positions of those columns.
+  const nxy = nx * ny;
+  let needed: Uint8Array | null = null, neededX: Uint8Array | null = null;
+  if (onlyAt && nz > 1) {
+    if (onlyAt.length !== n) throw new Error(`squaredDistanceToFeatures: onlyAt has ${onlyAt.length} values, expected ${n}`);
+    needed = new Uint8Array(nxy);
+    neededX = new Uint8Array(nx);
+    for (let v = 0; v < n; v++) if (onlyAt[v]) { const c = v % nxy; needed[c] = 1; neededX[c % nx] = 1; }
+  }
   // Axis y (stride nx).
   if (ny > 1) {
     for (let k = 0; k < nz; k++)
       for (let i = 0; i < nx; i++) {
+        if (neededX && !neededX[i]) continue;
         const base = i + nx * ny * k;
         for (let j = 0; j < ny; j++) f[j] = g[base + nx * j];
         edt1d(f, d, ny, spacing[1], vIdx, z);
@@ -95,13 +106,6 @@ export function squaredDistanceToFeatures(
   }
   // Axis z (stride nx*ny).
   if (nz > 1) {
-    const nxy = nx * ny;
-    let needed: Uint8Array | null = null;
-    if (onlyAt) {
-      if (onlyAt.length !== n) throw new Error(`squaredDistanceToFeatures: onlyAt has ${onlyAt.length} values, expected ${n}`);
-      needed = new Uint8Array(nxy);
-      for (let v = 0; v < n; v++) if (onlyAt[v]) needed[v % nxy] = 1;
-    }
     for (let j = 0; j < ny; j++)
       for (let i = 0; i < nx; i++) {
         const base = i + nx * j;
