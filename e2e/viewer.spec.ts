@@ -119,3 +119,94 @@ test('a file the viewer cannot read is named in a clear message', async ({ page 
   await page.screenshot({ path: `${ARTIFACTS}/viewer-bad-file.png`, fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test('probability and uncertainty overlays use continuous colormaps with adjustable range, opacity and a colorbar', async ({ page }) => {
+  test.skip(!haveData, `ivadomed test data not found at ${DATA}`);
+  const { writeNifti } = await import('../src/data/nifti');
+  const t1 = readNifti(readFileSync(T1W), 'T1w');
+  const [nx, ny, nz] = t1.shape;
+  // A soft blob at the volume centre (a made-up "prediction") and a ring of uncertainty around it.
+  const prob = new Float32Array(nx * ny * nz);
+  const unc = new Float32Array(nx * ny * nz);
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        const r = Math.hypot(i - nx / 2, j - ny / 2);
+        const p = Math.exp(-(r * r) / (2 * 12 * 12));
+        prob[i + nx * (j + ny * k)] = p;
+        unc[i + nx * (j + ny * k)] = p > 0.01 ? -(p * Math.log(p) + (1 - p) * Math.log(1 - p + 1e-9)) : 0;
+      }
+  const asFile = (data: Float32Array, name: string) => ({
+    name,
+    mimeType: 'application/gzip',
+    buffer: Buffer.from(writeNifti({ data, shape: t1.shape, spacing: t1.spacing, affine: t1.affine, header: t1.header })),
+  });
+
+  const errors: string[] = [];
+  await openViewer(page, errors);
+  const canvas = page.getByTestId('niivue-canvas');
+  await page.getByTestId('open-image-input').setInputFiles(T1W);
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(1);
+  await page.getByRole('radio', { name: 'Axial' }).click();
+  await page.getByTestId('open-image-input').setInputFiles(asFile(prob, 'sub-unf01_T1w_pred_soft.nii.gz'));
+  const probLayer = page.locator('[data-testid="layer"][data-layer-name="sub-unf01_T1w_pred_soft.nii.gz"]');
+  await expect(probLayer).toHaveAttribute('data-kind', 'probability');
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(2);
+  await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-loading', '');
+  // The crosshair starts at the centre, where the blob is ~1.
+  const values = await readout(page);
+  expect(values['sub-unf01_T1w_pred_soft.nii.gz']).toBeGreaterThan(0.9);
+  await expect(page.getByLabel('Colormap of sub-unf01_T1w_pred_soft.nii.gz')).toHaveValue('viridis');
+  await expect(page.getByLabel('Minimum of the display range of sub-unf01_T1w_pred_soft.nii.gz')).toHaveValue('0');
+  await expect(page.getByLabel('Maximum of the display range of sub-unf01_T1w_pred_soft.nii.gz')).toHaveValue('1');
+  await page.waitForTimeout(300);
+  const shown = await shoot(canvas, `${ARTIFACTS}/viewer-probability.png`);
+
+  // Range: raising the minimum hides the blob's rim (NiiVue needs updateGLVolume for this, #463).
+  await page.getByLabel('Minimum of the display range of sub-unf01_T1w_pred_soft.nii.gz').fill('0.6');
+  await page.waitForTimeout(300);
+  const narrowed = await shoot(canvas, `${ARTIFACTS}/viewer-probability-range.png`);
+  expect(changedPixels(shown, narrowed)).toBeGreaterThan(500);
+
+  // Colormap and opacity change the picture too.
+  await page.getByLabel('Colormap of sub-unf01_T1w_pred_soft.nii.gz').selectOption('hot');
+  await page.waitForTimeout(300);
+  const hot = await shoot(canvas);
+  expect(changedPixels(narrowed, hot)).toBeGreaterThan(500);
+  await page.getByLabel('Opacity of sub-unf01_T1w_pred_soft.nii.gz').fill('0.2');
+  await page.waitForTimeout(300);
+  const faint = await shoot(canvas);
+  expect(changedPixels(hot, faint)).toBeGreaterThan(500);
+
+  // Uncertainty map on top, with its colorbar; switching the colorbar off changes the picture.
+  await page.getByTestId('open-image-input').setInputFiles(asFile(unc, 'sub-unf01_T1w_unc-vox.nii.gz'));
+  await expect(page.locator('[data-testid="layer"][data-layer-name="sub-unf01_T1w_unc-vox.nii.gz"]')).toHaveAttribute('data-kind', 'uncertainty');
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(3);
+  await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-loading', '');
+  await page.waitForTimeout(300);
+  const withBars = await shoot(canvas, `${ARTIFACTS}/viewer-uncertainty.png`);
+  const unc0 = page.locator('[data-testid="layer"][data-layer-name="sub-unf01_T1w_unc-vox.nii.gz"]');
+  await unc0.getByLabel('colorbar').uncheck();
+  await probLayer.getByLabel('colorbar').uncheck();
+  await page.waitForTimeout(300);
+  const noBars = await shoot(canvas);
+  expect(changedPixels(withBars, noBars)).toBeGreaterThan(500);
+  await page.screenshot({ path: `${ARTIFACTS}/viewer-overlays.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('without WebGL2 the viewer says how to get it', async ({ page }) => {
+  await page.addInitScript(() => {
+    const original = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, type: string, ...rest: unknown[]) {
+      if (type === 'webgl2') return null;
+      return (original as (...a: unknown[]) => unknown).call(this, type, ...rest);
+    } as typeof original;
+  });
+  await page.goto('/');
+  await page.getByRole('tab', { name: 'Viewer' }).click();
+  await expect(page.getByTestId('viewer-gl-error')).toContainText('WebGL2');
+  await expect(page.getByTestId('viewer-gl-error')).toContainText('--enable-unsafe-swiftshader');
+  await expect(page.getByTestId('viewer-gl-error')).toContainText('hardware acceleration');
+  await page.screenshot({ path: `${ARTIFACTS}/viewer-no-webgl2.png`, fullPage: true });
+});

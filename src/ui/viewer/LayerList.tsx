@@ -1,6 +1,6 @@
 /** The layer list beside the viewer: visibility, kind, opacity, colormap, display range, colorbar, remove. */
 import { useId } from 'react';
-import { CONTINUOUS_COLORMAPS, DEFAULT_COLORMAP, rangeStep, type LayerInfo, type LayerKind, type ViewerLayer } from './layers';
+import { autoRange, CONTINUOUS_COLORMAPS, DEFAULT_COLORMAP, rangeStep, type LayerInfo, type LayerKind, type ViewerLayer } from './layers';
 
 const KIND_LABELS: Record<LayerKind, string> = {
   image: 'Image',
@@ -46,8 +46,9 @@ function LayerRow({
   const lo = info?.min ?? 0;
   const hi = info?.max ?? 1;
   const step = rangeStep(lo, hi);
-  const calMin = layer.calMin ?? info?.calMin ?? lo;
-  const calMax = layer.calMax ?? info?.calMax ?? hi;
+  const [autoMin, autoMax] = autoRange(layer.kind, [info?.calMin ?? lo, info?.calMax ?? hi]);
+  const calMin = layer.calMin ?? autoMin;
+  const calMax = layer.calMax ?? autoMax;
   return (
     <li className="layer" data-testid="layer" data-layer-name={layer.name} data-kind={layer.kind}>
       <div className="layer-head">

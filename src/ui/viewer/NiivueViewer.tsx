@@ -10,7 +10,7 @@
 import { Niivue, SLICE_TYPE, type NVImage } from '@niivue/niivue';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { applyKindColouring, ImageLoadError, loadSource } from './loadImage';
-import { formatValue, type ImageSource, type LayerInfo, type LayerKind, type ViewMode, type ViewerLayer } from './layers';
+import { autoRange, formatValue, type ImageSource, type LayerInfo, type LayerKind, type ViewMode, type ViewerLayer } from './layers';
 
 export interface CrosshairValue {
   layerId: string;
@@ -224,8 +224,10 @@ export function NiivueViewer({ layers, view, label, onLayerInfo, onLayerError, o
       applyKindColouring(image, layer.kind, layer.colormap, layer.paletteOffset);
       image.opacity = layer.visible ? layer.opacity : 0;
       if (layer.kind !== 'label') {
-        image.cal_min = layer.calMin ?? entry.autoCal[0];
-        image.cal_max = layer.calMax ?? entry.autoCal[1];
+        // Probabilities live in [0, 1]: show that range (zeros transparent) unless told otherwise.
+        const auto = autoRange(layer.kind, entry.autoCal);
+        image.cal_min = layer.calMin ?? auto[0];
+        image.cal_max = layer.calMax ?? auto[1];
       }
       image.colorbarVisible = wantsColorbar(layer, layer.kind);
       anyColorbar ||= image.colorbarVisible;

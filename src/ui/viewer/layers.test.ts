@@ -42,3 +42,12 @@ describe('viewer layers', () => {
     expect(rangeStep(1, 1)).toBe(0.01);
   });
 });
+
+describe('autoRange', () => {
+  it('shows probabilities over [0, 1] and other maps over their robust range', async () => {
+    const { autoRange } = await import('./layers');
+    expect(autoRange('probability', [0.0013, 0.97])).toEqual([0, 1]);
+    expect(autoRange('uncertainty', [0.01, 0.6])).toEqual([0.01, 0.6]);
+    expect(autoRange('image', [25.3, 431.2])).toEqual([25.3, 431.2]);
+  });
+});

@@ -82,6 +82,14 @@ export const DEFAULT_COLORMAP: Record<LayerKind, string> = {
 
 export const DEFAULT_OPACITY: Record<LayerKind, number> = { image: 1, label: 0.6, probability: 0.7, uncertainty: 0.7 };
 
+/**
+ * The display range used when the caller set none: [0, 1] for probabilities (zeros transparent), the
+ * image's robust range (2nd-98th percentile, from NiiVue) for everything else.
+ */
+export function autoRange(kind: LayerKind, robust: [number, number]): [number, number] {
+  return kind === 'probability' ? [0, 1] : robust;
+}
+
 /** File names NiiVue is asked to read: NIfTI-1/2, optionally gzipped. */
 export function isNiftiName(name: string): boolean {
   return /\.nii(\.gz)?$/i.test(name);
