@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { axisCodes, extractSlice, hwdAxes, insertSlice, reorientFromRAS, reorientToRAS, sliceAxisIndex, sliceCount, toHWD } from './orientation';
 import { readNifti } from './nifti/read';
+import { writeNifti } from './nifti/write';
 import { multiplyAffine } from './nifti/affine';
 import { firstDifference, hasIvadomedTestData, testDataPath } from './testdata';
 import type { Affine, Volume } from './volume';
@@ -72,6 +73,20 @@ describe('reorientation to RAS and back', () => {
       expect(firstDifference(back.data, v.data)).toBe(-1);
     });
   }
+
+  it('sets the source header aside on the RAS grid and restores it, so both grids write correctly', () => {
+    const src = readNifti(writeNifti(coded([4, 3, 5], AFFINES[2][1])));
+    const { volume: r, transform } = reorientToRAS(src);
+    expect(r.header).toBeUndefined();
+    const rasFile = readNifti(writeNifti(r));
+    expect(rasFile.shape).toEqual([5, 4, 3]);
+    rasFile.affine.forEach((x, i) => expect(x).toBeCloseTo(r.affine[i], 5));
+    const back = reorientFromRAS(r, transform);
+    expect(back.header).toBe(src.header);
+    const nativeFile = readNifti(writeNifti(back));
+    expect(nativeFile.affine).toEqual(src.affine);
+    expect(firstDifference(nativeFile.data, src.data)).toBe(-1);
+  });
 
   it('rejects a volume that is not on the RAS grid', () => {
     const { transform } = reorientToRAS(coded([4, 3, 5], AFFINES[2][1]));

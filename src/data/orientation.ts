@@ -65,6 +65,8 @@ export interface RasTransform {
   shape: number[];
   affine: Affine;
   spacing: [number, number, number];
+  /** The source NIfTI header, set aside while the volume is on the RAS grid (it describes the original grid). */
+  header?: Volume['header'];
 }
 
 /**
@@ -115,7 +117,7 @@ function permuteFlip(data: Float32Array, fromShape: number[], src: number[], fli
  */
 export function reorientToRAS<V extends Volume>(volume: V): { volume: V; transform: RasTransform } {
   const o = ioOrientation(volume.affine);
-  const transform: RasTransform = { orientation: o, shape: volume.shape.slice(), affine: [...volume.affine] as Affine, spacing: [...volume.spacing] };
+  const transform: RasTransform = { orientation: o, shape: volume.shape.slice(), affine: [...volume.affine] as Affine, spacing: [...volume.spacing], header: volume.header };
   const { src, flip } = rasMap(o);
   if (src[0] === 0 && src[1] === 1 && src[2] === 2 && flip.every((f) => f > 0)) {
     return { volume: { ...volume }, transform };
@@ -128,9 +130,13 @@ export function reorientToRAS<V extends Volume>(volume: V): { volume: V; transfo
     T[4 * src[a] + a] = flip[a];
     if (flip[a] < 0) T[4 * src[a] + 3] = volume.shape[src[a]] - 1;
   }
+  // The header describes the original grid: it leaves the RAS volume (writing the RAS volume then
+  // derives a header from its affine) and comes back with reorientFromRAS.
+  const { header: _sourceHeader, ...rest } = volume;
+  void _sourceHeader;
   return {
     volume: {
-      ...volume,
+      ...(rest as V),
       data: permuteFlip(volume.data, volume.shape, src, flip, false),
       shape,
       spacing: src.map((s) => volume.spacing[s]) as [number, number, number],
@@ -156,6 +162,7 @@ export function reorientFromRAS<V extends Volume>(volume: V, transform: RasTrans
     shape: [...transform.shape.slice(0, 3), ...volume.shape.slice(3)],
     spacing: [...transform.spacing],
     affine: [...transform.affine] as Affine,
+    ...(transform.header ? { header: transform.header } : {}),
   };
 }
 
