@@ -25,7 +25,7 @@ function loss<S extends z.core.$ZodLooseShape>(name: string, shape: S, descripti
   return strictSection(shape, description, `keyword argument of ${name}`);
 }
 
-const lossName = (n: LossName, description: string) => literal(n, description);
+const lossName = <const N extends LossName>(n: N, description: string) => literal(n, description);
 
 export const DiceLossSchema = loss('DiceLoss',
   {
