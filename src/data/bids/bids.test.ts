@@ -154,8 +154,10 @@ describe.skipIf(!hasIvadomedTestData)('indexing ivadomed-data-testing', () => {
     expect(r1.columns).toMatchObject({ test_scans: 'test-run-1', test_sessions: 'test-ses-02', test_samples: 'test-data11' });
     expect(find(idx, 'sub-rat3/ses-02/micr/sub-rat3_ses-02_sample-data11_run-2_SEM.png').columns.test_scans).toBe('test-run-2');
     for (const im of idx.images) expect(im.labels.map((l) => l.suffix)).toEqual(['_seg-axon-manual', '_seg-myelin-manual']);
-    const gt = await loadVolume(src, d5.labels[0], { sidecar: d5.sidecar });
+    const gt = await loadVolume(src, d5.labels[0]);
     expect(gt.shape).toEqual([725, 725, 1]);
+    expect(gt.spacing).toEqual([0.000093, 0.000093, 0.000093]); // the image's PixelSize
+    expect(find(idx, 'sub-rat3/ses-01/micr/sub-rat3_ses-01_sample-data9_SEM.png').labels[0].spacing).toEqual([0.0002, 0.0001, 0.0001]);
     expect(new Set(gt.data)).toEqual(new Set([0, 1]));
   });
 

@@ -27,6 +27,8 @@ export interface BidsLabel {
   suffix: string;
   format: ImageFormat;
   header?: ImageHeader;
+  /** Voxel size in mm: NIfTI pixdim, or for PNG/TIFF the image's PixelSize (ivadomed reads a label's pixel size from its image's sidecar). */
+  spacing?: [number, number, number];
   sidecar: Record<string, unknown>;
 }
 
@@ -318,7 +320,8 @@ export async function indexBids(source: FileSource, options: IndexBidsOptions = 
     const top = entry.path.split('/').slice(0, entry.path.split('/').indexOf('derivatives') + 2).join('/');
     const { merged } = await sidecarFor(entry.path, top);
     for (const { image, suffix } of owners) {
-      image.labels.push({ path: entry.path, suffix, format, header, sidecar: merged });
+      const spacing = format === 'nifti' ? header?.spacing : image.spacing;
+      image.labels.push({ path: entry.path, suffix, format, header, spacing, sidecar: merged });
       if (header && image.header) {
         const a = image.header.shape.slice(0, 3), b = header.shape.slice(0, 3);
         if (a.some((x, i) => x !== b[i])) {

@@ -12,9 +12,9 @@ export async function loadVolume(source: FileSource, item: BidsImage | BidsLabel
   const bytes = await source.read(item.path);
   if (item.format === 'nifti') return readNiftiAsync(bytes, item.path);
   const isLabel = options.isLabel ?? !('labels' in item);
-  // labels carry no PixelSize of their own in ivadomed datasets: use the image's sidecar
+  // labels carry no PixelSize of their own in ivadomed datasets: their image's pixel size (item.spacing) is used
   const sidecar = options.sidecar ?? item.sidecar;
-  return readImage2D(new Uint8Array(bytes), { name: item.path, sidecar, isLabel });
+  return readImage2D(new Uint8Array(bytes), { name: item.path, sidecar, isLabel, defaultPixelSizeMm: item.spacing });
 }
 
 /**
