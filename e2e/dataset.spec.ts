@@ -43,6 +43,16 @@ test('the sample dataset is generated in the page, indexed, tabulated, and a cel
   const shot = await shoot(page.getByTestId('niivue-canvas'), `${ARTIFACTS}/dataset-sample-viewer.png`);
   expect(lumaVariance(shot)).toBeGreaterThan(100);
   expect(reddishPixels(shot)).toBeGreaterThan(20);
+
+  // Leaving the tab unmounts the viewer (NiiVue cleaned up, context released); coming back reloads the same layers.
+  await page.getByRole('tab', { name: 'Dataset' }).click();
+  await expect(page.getByTestId('dataset-ready')).toBeVisible();
+  await page.getByRole('tab', { name: 'Viewer' }).click();
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(2);
+  await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-loading', '');
+  await page.waitForTimeout(300);
+  const again = await shoot(page.getByTestId('niivue-canvas'));
+  expect(reddishPixels(again)).toBeGreaterThan(20);
   expect(errors).toEqual([]);
 });
 

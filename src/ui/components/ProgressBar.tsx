@@ -12,20 +12,22 @@ export interface ProgressBarProps {
   unit?: string;
   /** When the work started (ms since the epoch, Date.now()); no ETA without it. */
   startedAt?: number;
-  /** Freeze the clock (paused or finished runs). */
+  /** Freeze the clock (paused runs). */
   paused?: boolean;
+  /** When the work ended (ms since the epoch): elapsed time stops there. */
+  endedAt?: number;
 }
 
-export function ProgressBar({ label, value, max, unit, startedAt, paused }: ProgressBarProps) {
+export function ProgressBar({ label, value, max, unit, startedAt, paused, endedAt }: ProgressBarProps) {
   // Tick once a second so elapsed time and ETA move between updates.
   const [, setTick] = useState(0);
   const done = value >= max;
   useEffect(() => {
-    if (paused || startedAt == null || done) return;
+    if (paused || startedAt == null || done || endedAt != null) return;
     const t = setInterval(() => setTick((n) => n + 1), 1000);
     return () => clearInterval(t);
-  }, [paused, startedAt, done]);
-  const now = Date.now();
+  }, [paused, startedAt, done, endedAt]);
+  const now = endedAt ?? Date.now();
   const elapsed = startedAt != null ? Math.max(0, (now - startedAt) / 1000) : null;
   const eta = elapsed != null ? estimateEta(value, max, elapsed) : null;
   const pct = percent(value, max);
