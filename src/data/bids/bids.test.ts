@@ -9,7 +9,9 @@ import { writeNifti } from '../nifti/write';
 import { hasIvadomedTestData, testDataPath } from '../testdata';
 import { dataframeRow, indexBids, type BidsIndex } from './indexer';
 import { selectImages } from './select';
-import { derivativePath, loadVolume } from './load';
+import { derivativePath, loadVolume, saveDerivative } from './load';
+import { readNifti } from '../nifti/read';
+import { createFileListSource } from '../sources/filelist';
 import { parseBidsName, labelSuffix } from './filename';
 import { parseTsv } from './tsv';
 import type { Affine } from '../volume';
@@ -258,5 +260,28 @@ describe('problems are reported per file, the rest still indexes', () => {
     const im = idx.images[0];
     expect(im.sidecar).toEqual({ A: 1, B: 2, C: 3 });
     expect(im.sidecarPaths).toEqual(['T1w.json', 'sub-01/sub-01_T1w.json', 'sub-01/anat/sub-01_T1w.json']);
+  });
+});
+
+describe('saving derivatives', () => {
+  it('writes a prediction on the source header next to the dataset and re-indexes it as a label', async () => {
+    const src = createMemorySource('ds', {
+      'dataset_description.json': '{"Name":"x","BIDSVersion":"1.8.0"}',
+      'sub-01/anat/sub-01_T1w.nii.gz': nii([4, 5, 6], 'noise'),
+    });
+    const idx = await indexBids(src);
+    const image = idx.images[0];
+    const vol = await loadVolume(src, image);
+    const pred = { ...vol, data: vol.data.map((x) => (x > 0 ? 1 : 0)) };
+    const p = await saveDerivative(src, image, pred, { pipeline: 'ivadomed-web', suffix: '_pred', datatype: 'uint8' });
+    expect(p).toBe('derivatives/ivadomed-web/sub-01/anat/sub-01_T1w_pred.nii.gz');
+    expect(JSON.parse(new TextDecoder().decode(await src.read('derivatives/ivadomed-web/dataset_description.json'))).DatasetType).toBe('derivative');
+    const back = readNifti(await src.read(p));
+    expect(back.affine).toEqual(vol.affine);
+    expect(Array.from(back.data)).toEqual(Array.from(pred.data));
+    const again = await indexBids(src);
+    expect(again.images[0].labels.map((l) => l.suffix)).toEqual(['_pred']);
+    const ro = createFileListSource([{ file: new File(['x'], 'a'), path: 'a' }], 'picked');
+    await expect(saveDerivative(ro, image, pred, { pipeline: 'p', suffix: '_pred' })).rejects.toThrow(/"picked" is read-only/);
   });
 });

@@ -3,4 +3,4 @@ export { selectImages, type SelectOptions, type SelectedImage } from './select';
 export { parseBidsName, labelSuffix, sidecarApplies, type ParsedName, type ImageFormat } from './filename';
 export { parseTsv, type Table } from './tsv';
 export { probeNifti, probeImage2D, type ImageHeader } from './probe';
-export { loadVolume, derivativePath } from './load';
+export { loadVolume, derivativePath, saveDerivative } from './load';

@@ -6,6 +6,7 @@ import type { FileSource } from '../sources/source';
 import { readNiftiAsync } from '../nifti/read';
 import { readImage2D } from '../images/convert';
 import type { Volume } from '../volume';
+import { writeNifti, type WriteNiftiOptions } from '../nifti/write';
 import type { BidsImage, BidsLabel } from './indexer';
 
 export async function loadVolume(source: FileSource, item: BidsImage | BidsLabel, options: { isLabel?: boolean; sidecar?: Record<string, unknown> } = {}): Promise<Volume> {
@@ -25,4 +26,21 @@ export function derivativePath(image: BidsImage, pipeline: string, suffix: strin
   if (!/^[A-Za-z0-9._-]+$/.test(pipeline)) throw new Error(`derivativePath: pipeline name "${pipeline}" must be a plain folder name (letters, digits, . _ -).`);
   const folder = image.path.split('/').slice(0, -1).join('/');
   return `derivatives/${pipeline}/${folder}/${image.stem}${suffix}${extension}`;
+}
+
+/**
+ * Writes a volume (a prediction, soft map or uncertainty map on the image's grid) as a derivative of
+ * `image` through a writable source, adding derivatives/<pipeline>/dataset_description.json when it is
+ * missing (BIDS requires one per derivative dataset). Returns the path written.
+ */
+export async function saveDerivative(source: FileSource, image: BidsImage, volume: Volume, options: { pipeline: string; suffix: string } & WriteNiftiOptions): Promise<string> {
+  if (!source.writable) throw new Error(`${image.path}: cannot save ${options.suffix}: "${source.name}" is read-only. Open the folder with write access or download the file instead.`);
+  const path = derivativePath(image, options.pipeline, options.suffix);
+  const description = `derivatives/${options.pipeline}/dataset_description.json`;
+  const existing = await source.list();
+  if (!existing.some((e) => e.path === description)) {
+    await source.write(description, JSON.stringify({ Name: `${options.pipeline} outputs`, BIDSVersion: '1.8.0', DatasetType: 'derivative', GeneratedBy: [{ Name: 'ivadomed-web' }] }, null, 2) + '\n');
+  }
+  await source.write(path, writeNifti(volume, options));
+  return path;
 }
