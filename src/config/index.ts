@@ -36,3 +36,5 @@ export { APPLIED_TO, DATASET_TYPES, PREPROCESSING_TRANSFORMS, TRANSFORM_NAMES, T
 export type { TransformName, TransformParams, TransformationConfig } from './schema/transforms';
 export { POSTPROCESSING_SCHEMAS, POSTPROCESSING_STEP_NAMES, UNCERTAINTY_SUFFIXES } from './schema/postprocessing';
 export type { PostprocessingConfig, PostprocessingStepName } from './schema/postprocessing';
+export { contrastList, subdatasetTransforms } from './runtime';
+export type { SubDataset } from './runtime';
