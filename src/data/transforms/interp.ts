@@ -96,9 +96,9 @@ function zoomAxis(data: Float64Array, shape: Shape3, axis: number, m: number, or
 }
 
 /**
- * scipy.ndimage.zoom to an explicit output shape. For orders 0 and 1 this equals scipy exactly
- * (the interpolation is separable); order 2 uses a separable quadratic B-spline with a mirror-boundary
- * prefilter (scipy's default for zoom).
+ * scipy.ndimage.zoom to an explicit output shape, computed axis by axis (the interpolation is
+ * separable). Order 2 is a quadratic B-spline with a mirror-boundary prefilter, as scipy's zoom;
+ * orders 1 and 2 match SciPy 1.17 to float32 precision (interp.test.ts).
  */
 export function zoom3(data: Float32Array, shape: Shape3, outShape: Shape3, order: 0 | 1 | 2): Float32Array {
   let cur: { data: Float64Array; shape: Shape3 } = { data: Float64Array.from(data), shape: [shape[0], shape[1], shape[2]] };
