@@ -1,0 +1,1 @@
+export { balancedIndices, batchIndices, epochOrder, gtLabel, stackBatch, type BalanceSamples } from './sampler';
