@@ -113,13 +113,16 @@ describe('NIfTI datatypes, byte orders and versions', () => {
       // @ts-expect-error: simulate an older browser
       delete globalThis.DecompressionStream;
       expect(typeof globalThis.DecompressionStream).toBe('undefined');
-      const v = await readNiftiAsync(bytes, 'old-browser.nii.gz');
+      const v = await readNiftiAsync(bytes, 'old-browser.nii.gz', { syncBelowBytes: 0 });
       expect(Array.from(v.data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-      await expect(readNiftiAsync(bytes.subarray(0, bytes.length - 8), 'cut.nii.gz')).rejects.toThrow(/cut\.nii\.gz: gzip data is truncated or corrupted/);
+      await expect(readNiftiAsync(bytes.subarray(0, bytes.length - 8), 'cut.nii.gz', { syncBelowBytes: 0 })).rejects.toThrow(/cut\.nii\.gz: gzip data is truncated or corrupted/);
     } finally {
       globalThis.DecompressionStream = saved;
     }
+    // DecompressionStream path, and the small-file synchronous path
+    await expect(readNiftiAsync(bytes.subarray(0, bytes.length - 8), 'cut.nii.gz', { syncBelowBytes: 0 })).rejects.toThrow(/cut\.nii\.gz: gzip data is truncated or corrupted/);
     await expect(readNiftiAsync(bytes.subarray(0, bytes.length - 8), 'cut.nii.gz')).rejects.toThrow(/cut\.nii\.gz: gzip data is truncated or corrupted/);
+    expect(Array.from((await readNiftiAsync(bytes, 'x', { syncBelowBytes: 0 })).data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
   it('reports unsupported datatypes, bad magic and truncation with the file name', () => {

@@ -79,9 +79,19 @@ export function readNifti(file: BytesLike, name = 'image'): NiftiVolume {
   return decode(bytes, name);
 }
 
+export interface ReadNiftiAsyncOptions {
+  /**
+   * Compressed files smaller than this are inflated synchronously (a few ms at most): stream setup
+   * costs more than it saves on small files. Default 256 kB; 0 forces the asynchronous path.
+   */
+  syncBelowBytes?: number;
+}
+
 /** As readNifti, decompressing asynchronously (DecompressionStream, else fflate's async gunzip). */
-export async function readNiftiAsync(file: BytesLike, name = 'image'): Promise<NiftiVolume> {
+export async function readNiftiAsync(file: BytesLike, name = 'image', options: ReadNiftiAsyncOptions = {}): Promise<NiftiVolume> {
   let bytes = asBytes(file);
-  if (isGzip(bytes)) bytes = await gunzipBytesAsync(bytes, name);
+  if (isGzip(bytes)) {
+    bytes = bytes.byteLength < (options.syncBelowBytes ?? 256 * 1024) ? gunzipBytes(bytes, name) : await gunzipBytesAsync(bytes, name);
+  }
   return decode(bytes, name);
 }
