@@ -21,22 +21,26 @@ test('the sample dataset is generated in the page, indexed, tabulated, and a cel
   await expect(page.getByRole('heading', { name: 'No dataset open' })).toBeVisible();
   await page.getByRole('button', { name: 'Sample dataset' }).click();
   await expect(page.getByTestId('dataset-ready')).toBeVisible();
-  await expect(page.getByTestId('dataset-summary')).toContainText('4 subjects · 2 contrasts (T1w, T2w) · 8 images · labels: seg-manual');
-  await expect(page.getByTestId('dataset-cell')).toHaveCount(8);
-  await expect(page.getByText('No problems found.')).toBeVisible();
+  // The data layer's synthetic phantom: 6 subjects × T1w/T2w, cord and lesion labels.
+  await expect(page.getByTestId('dataset-summary')).toContainText('6 subjects · 2 contrasts (T1w, T2w) · 12 images · labels: lesion-manual, seg-manual');
+  await expect(page.getByTestId('dataset-cell')).toHaveCount(12);
+  await expect(page.getByTestId('dataset-problem').and(page.locator('.error'))).toHaveCount(0);
   // Headers were read: grid and voxel size in the table; sidecar metadata in the image table.
-  await expect(page.getByTestId('dataset-cell').first()).toContainText('48×48×12');
-  await expect(page.getByTestId('dataset-cell').first()).toContainText('1×1×2 mm');
+  const first = page.locator('[data-testid="dataset-cell"][data-path="sub-01/anat/sub-01_T2w.nii.gz"]');
+  await expect(first).toContainText('32×32×16');
+  await expect(first).toContainText('0.8×0.8×2 mm');
+  await expect(first).toContainText('seg-manual');
+  await expect(first).toContainText('lesion-manual');
   const row = page.locator('[data-testid="image-row"][data-path="sub-01/anat/sub-01_T2w.nii.gz"]');
-  await expect(row).toContainText('0.12');
-  await expect(row).toContainText('synthetic');
+  await expect(row).toContainText('Siemens');
   await page.screenshot({ path: `${ARTIFACTS}/dataset-sample.png`, fullPage: true });
 
   await page.getByRole('button', { name: 'Open sub-02 T2w in the Viewer' }).click();
   await expect(page.getByRole('tab', { name: 'Viewer' })).toHaveAttribute('aria-selected', 'true');
-  await expect(page.getByTestId('layer')).toHaveCount(2);
+  await expect(page.getByTestId('layer')).toHaveCount(3);
   await expect(page.locator('[data-testid="layer"][data-layer-name="sub-02_T2w_seg-manual.nii.gz"]')).toHaveAttribute('data-kind', 'label');
-  await expect(page.getByTestId('crosshair-value')).toHaveCount(2);
+  await expect(page.locator('[data-testid="layer"][data-layer-name="sub-02_T2w_lesion-manual.nii.gz"]')).toHaveAttribute('data-kind', 'label');
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(3);
   await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-loading', '');
   await page.getByRole('radio', { name: 'Axial' }).click();
   await page.waitForTimeout(300);
@@ -48,7 +52,7 @@ test('the sample dataset is generated in the page, indexed, tabulated, and a cel
   await page.getByRole('tab', { name: 'Dataset' }).click();
   await expect(page.getByTestId('dataset-ready')).toBeVisible();
   await page.getByRole('tab', { name: 'Viewer' }).click();
-  await expect(page.getByTestId('crosshair-value')).toHaveCount(2);
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(3);
   await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-loading', '');
   await page.waitForTimeout(300);
   const again = await shoot(page.getByTestId('niivue-canvas'));

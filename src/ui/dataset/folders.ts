@@ -3,7 +3,7 @@
  * (Chrome, Edge: readable and, with permission, writable), a webkitdirectory file list elsewhere, and
  * drops (a directory handle where the browser gives one, else a walk over webkitGetAsEntry entries).
  */
-import { createFileListSource, createHandleSource, type FileSource, type FileWithPath } from '../../data/sources';
+import { createFileListSource, createHandleSource, filesFromDroppedEntry, type DroppedEntry, type FileSource } from '../../data/sources';
 
 export interface OpenedFolder {
   source: FileSource;
@@ -35,10 +35,6 @@ export function folderFromFileList(files: FileList | File[]): OpenedFolder | nul
   return list.length === 0 ? null : { source: createFileListSource(list) };
 }
 
-function readEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
-  return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
-}
-
 export interface DropContents {
   folder?: Promise<OpenedFolder>;
   /** Loose files (no folder in the drop). */
@@ -54,7 +50,7 @@ export function readDrop(data: DataTransfer): DropContents {
   const withHandles = items.map((item) => {
     const getHandle = (item as DataTransferItem & { getAsFileSystemHandle?: () => Promise<FileSystemHandle | null> }).getAsFileSystemHandle;
     return {
-      handle: getHandle ? getHandle.call(item) : null,
+      handle: getHandle ? getHandle.call(item).catch(() => null) : null,
       entry: item.webkitGetAsEntry?.() ?? null,
       file: item.getAsFile(),
     };
@@ -63,35 +59,14 @@ export function readDrop(data: DataTransfer): DropContents {
   if (dirIndex < 0) return { files: withHandles.map((w) => w.file).filter((f): f is File => !!f) };
   const chosen = withHandles[dirIndex];
   const folder = (async (): Promise<OpenedFolder> => {
-    const handle = chosen.handle ? await chosen.handle.catch(() => null) : null;
+    const handle = chosen.handle ? await chosen.handle : null;
     if (handle && handle.kind === 'directory') {
       const dir = handle as FileSystemDirectoryHandle;
       return { source: createHandleSource(dir), handle: dir };
     }
-    const files: FileWithPath[] = [];
     const root = chosen.entry as FileSystemDirectoryEntry;
-    await walkRoot(root, files);
+    const files = await filesFromDroppedEntry(root as unknown as DroppedEntry);
     return { source: createFileListSource(files, root.name) };
   })();
   return { folder, files: [] };
-}
-
-/** Walks a dropped folder: paths are relative to it (its own name is the source's name). */
-async function walkRoot(root: FileSystemDirectoryEntry, out: FileWithPath[]): Promise<void> {
-  const reader = root.createReader();
-  for (let batch = await readEntries(reader); batch.length > 0; batch = await readEntries(reader)) {
-    for (const child of batch) await walkInto(child, '', out);
-  }
-}
-
-async function walkInto(entry: FileSystemEntry, prefix: string, out: FileWithPath[]): Promise<void> {
-  if (entry.isFile) {
-    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-    out.push({ file, path: prefix + entry.name });
-    return;
-  }
-  const reader = (entry as FileSystemDirectoryEntry).createReader();
-  for (let batch = await readEntries(reader); batch.length > 0; batch = await readEntries(reader)) {
-    for (const child of batch) await walkInto(child, `${prefix}${entry.name}/`, out);
-  }
 }

@@ -1,8 +1,7 @@
 /**
- * What the Dataset panel shows about an indexed dataset. This is the UI's own minimal interface: the
- * data layer's BIDS indexer (src/data/bids) was not there when the panel was written, so
- * ./indexDataset.ts fills it from a FileSource; once `indexBids` lands, an adapter from its result to
- * this shape replaces that file and nothing else in the panel changes.
+ * What the Dataset panel shows about an indexed dataset: a small, display-oriented view of the data
+ * layer's BidsIndex (./indexDataset.ts adapts it), so the table components do not depend on every
+ * field of the indexer.
  */
 import type { FileSource } from '../../data/sources';
 

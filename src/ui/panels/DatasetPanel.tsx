@@ -10,7 +10,7 @@ import { folderFromFileList, hasDirectoryPicker, pickFolder } from '../dataset/f
 import { ImageTable } from '../dataset/ImageTable';
 import { ProblemList } from '../dataset/ProblemList';
 import { ensureReadPermission, forgetFolder, listRecentFolders, type RecentFolder } from '../dataset/recentFolders';
-import { sampleDataset } from '../dataset/sampleDataset';
+import { generateSyntheticDataset } from '../../data/synthetic';
 import { SubjectTable } from '../dataset/SubjectTable';
 import { createHandleSource } from '../../data/sources';
 
@@ -55,9 +55,18 @@ export function DatasetPanel() {
     }
   };
 
+  const [generating, setGenerating] = useState<string | null>(null);
   const onSample = async () => {
     setPickError(null);
-    await useDataset.getState().open(sampleDataset());
+    setGenerating('Generating the synthetic sample dataset…');
+    try {
+      const source = await generateSyntheticDataset({}, (done, total) => setGenerating(`Generating the synthetic sample dataset: subject ${done} of ${total}…`));
+      setGenerating(null);
+      await useDataset.getState().open(source);
+    } catch (err) {
+      setGenerating(null);
+      setPickError(`Could not generate the sample dataset: ${(err as Error).message}`);
+    }
   };
 
   return (
@@ -71,7 +80,7 @@ export function DatasetPanel() {
           <button type="button" onClick={() => inputRef.current?.click()} disabled={status === 'indexing'} title="For browsers without the folder picker: uploads nothing, the files stay on this machine">
             Choose files of a folder…
           </button>
-          <button type="button" onClick={() => void onSample()} disabled={status === 'indexing'}>
+          <button type="button" onClick={() => void onSample()} disabled={status === 'indexing' || generating !== null}>
             Sample dataset
           </button>
           {status !== 'idle' && (
@@ -97,6 +106,11 @@ export function DatasetPanel() {
           />
         </div>
       </div>
+      {generating && (
+        <p role="status" className="muted" data-testid="dataset-generating">
+          {generating}
+        </p>
+      )}
       {pickError && (
         <p className="problem" role="alert">
           {pickError}
