@@ -213,6 +213,24 @@ describe('NIfTI write and read back', () => {
     expect(Array.from(r4.data)).toEqual(Array.from(four.data));
   });
 
+  it('keeps NIfTI-2 and big-endian sources exact, and switches to NIfTI-2 for dims > 32767', () => {
+    const s = Math.SQRT1_2;
+    for (const over of [{ version: 2 as const }, { littleEndian: false }]) {
+      const h = baseHeader({ ...over, qformCode: 1, quaternD: s, qoffsetX: 3, pixdim: [-1, 2, 3, 4, 1, 1, 1, 1], sformCode: 0 });
+      const src = readNifti(fileFrom(h, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
+      const back = readNifti(writeNifti(src, { gzip: false }));
+      expect(back.header.version).toBe(src.header.version);
+      expect(back.affine).toEqual(src.affine);
+      expect([back.header.qformCode, back.header.sformCode, back.header.quaternD, back.header.pixdim[0]]).toEqual([1, 0, src.header.quaternD, -1]);
+      expect(Array.from(back.data)).toEqual(Array.from(src.data));
+    }
+    const long: Volume = { data: new Float32Array(40000).map((_, i) => i % 7), shape: [40000, 1, 1], spacing: [1, 1, 1], affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
+    const r = readNifti(writeNifti(long, { datatype: 'uint8' }));
+    expect(r.header.version).toBe(2);
+    expect(r.shape).toEqual([40000, 1, 1]);
+    expect(firstDifference(r.data, long.data)).toBe(-1);
+  });
+
   it('rejects a volume whose grid differs from the reference header', () => {
     const v = oblique();
     const ref = readNifti(writeNifti(v)).header;
