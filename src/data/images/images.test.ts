@@ -78,7 +78,12 @@ describe('PixelSize from the sidecar', () => {
 describe.skipIf(!hasIvadomedTestData)('data_test_png_tif and microscopy_png', () => {
   const dir = (sub: string) => testDataPath('data_test_png_tif', sub, 'micr');
   const variants = ['8gray', '16gray', '8rgb', '16rgb', '8rgba', '16rgba'];
-  const load = (fmt: 'png' | 'tif', v: string) => readImage2D(readFileSync(`${dir(`sub-${fmt}`)}/sub-${fmt}_sample-${v}_SEM.${fmt}`), { name: v, sidecar: SIDECAR });
+  const cache = new Map<string, ReturnType<typeof readImage2D>>();
+  const load = (fmt: 'png' | 'tif', v: string) => {
+    const key = `${fmt}/${v}`;
+    if (!cache.has(key)) cache.set(key, readImage2D(readFileSync(`${dir(`sub-${fmt}`)}/sub-${fmt}_sample-${v}_SEM.${fmt}`), { name: v, sidecar: SIDECAR }));
+    return cache.get(key)!;
+  };
 
   it('every PNG/TIFF variant loads as a 256x256x1 volume at 0.07 um', () => {
     for (const fmt of ['png', 'tif'] as const) {
