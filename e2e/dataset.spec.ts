@@ -108,3 +108,29 @@ test('NIfTI files dropped anywhere on the page open in the viewer', async ({ pag
   await expect(page.locator('[data-testid="layer"][data-layer-name="sub-unf01_T2w.nii.gz"]')).toContainText('131×141×16');
   expect(errors).toEqual([]);
 });
+
+test('a microscopy dataset (PNG + PixelSize sidecars) opens, and a PNG with its two labels shows in the viewer', async ({ page }) => {
+  const micro = path.join(DATA, 'microscopy_png');
+  test.skip(!existsSync(path.join(micro, 'dataset_description.json')), `ivadomed microscopy test data not found at ${micro}`);
+  const errors = collectErrors(page);
+  await page.goto('/');
+  await page.getByTestId('dataset-folder-input').setInputFiles(micro);
+  await expect(page.getByTestId('dataset-ready')).toBeVisible();
+  await expect(page.getByTestId('dataset-summary')).toContainText('2 subjects · 1 contrast (SEM) · 5 images');
+  await expect(page.getByTestId('dataset-summary')).toContainText('labels: seg-axon-manual, seg-myelin-manual');
+  const cell = page.locator('[data-testid="dataset-cell"][data-path="sub-rat2/micr/sub-rat2_sample-data5_SEM.png"]');
+  await expect(cell).toContainText('seg-axon-manual');
+  await page.screenshot({ path: `${ARTIFACTS}/dataset-microscopy.png`, fullPage: true });
+  await cell.click();
+  await expect(page.getByRole('tab', { name: 'Viewer' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('layer')).toHaveCount(3);
+  await expect(page.locator('[data-testid="layer"][data-layer-name="sub-rat2_sample-data5_SEM.png"]')).toContainText('725×725×1');
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(3);
+  await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-loading', '');
+  await page.getByRole('radio', { name: 'Axial' }).click();
+  await page.waitForTimeout(300);
+  const shot = await shoot(page.getByTestId('niivue-canvas'), `${ARTIFACTS}/dataset-microscopy-viewer.png`);
+  expect(lumaVariance(shot)).toBeGreaterThan(100);
+  expect(reddishPixels(shot)).toBeGreaterThan(100); // axons in the first label colour
+  expect(errors).toEqual([]);
+});

@@ -49,3 +49,15 @@ describe('percent', () => {
     expect(percent(1, 0)).toBe(0);
   });
 });
+
+describe('formatMm', () => {
+  it('keeps MRI sizes short and microscopy sizes visible', async () => {
+    const { formatMm } = await import('./format');
+    expect(formatMm(0.9999998807907104)).toBe('1');
+    expect(formatMm(4.97777)).toBe('4.978');
+    expect(formatMm(0.8)).toBe('0.8');
+    expect(formatMm(0.000093)).toBe('0.000093');
+    expect(formatMm(0.0001)).toBe('0.0001');
+    expect(formatMm(Number.NaN)).toBe('?');
+  });
+});

@@ -42,3 +42,9 @@ export function percent(done: number, total: number): number {
   if (!(total > 0) || !Number.isFinite(done)) return 0;
   return Math.max(0, Math.min(100, Math.floor((100 * done) / total)));
 }
+
+/** A voxel size in mm: 3 decimals for MRI/CT ("0.8", "4.978"), 3 significant digits for microscopy ("0.000093"). */
+export function formatMm(mm: number): string {
+  if (!Number.isFinite(mm)) return '?';
+  return Math.abs(mm) >= 0.01 || mm === 0 ? String(Number(mm.toFixed(3))) : String(Number(mm.toPrecision(3)));
+}

@@ -1,4 +1,5 @@
 /** Every image with its grid, datatype, labels and the sidecar metadata that varies (or matters to FiLM). */
+import { formatMm } from '../components/format';
 import type { DatasetIndex } from './types';
 
 /** Sidecar keys shown first when present (FiLM's MRI parameters and the scanner). */
@@ -46,7 +47,7 @@ export function ImageTable({ index }: { index: DatasetIndex }) {
                 {img.path.split('/').pop()}
               </td>
               <td>{img.shape?.join('×') ?? '—'}</td>
-              <td>{img.spacing?.map((v) => Number(v.toFixed(3))).join('×') ?? '—'}</td>
+              <td>{img.spacing?.map(formatMm).join('×') ?? '—'}</td>
               <td>{img.datatype ?? img.format}</td>
               <td>{img.labels.map((l) => l.suffix.replace(/^_/, '')).join(', ') || '—'}</td>
               {keys.map((k) => (

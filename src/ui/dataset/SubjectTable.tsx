@@ -1,8 +1,9 @@
 /** Subjects × contrasts: each cell shows the grid, voxel size and labels, and opens the volume in the Viewer. */
+import { formatMm } from '../components/format';
 import type { DatasetImage, DatasetIndex } from './types';
 
 function fmtSpacing(s?: number[]): string {
-  return s ? s.slice(0, 3).map((v) => Number(v.toFixed(3))).join('×') : '?';
+  return s ? s.slice(0, 3).map(formatMm).join('×') : '?';
 }
 
 export function SubjectTable({ index, opening, onOpen }: { index: DatasetIndex; opening: string | null; onOpen: (img: DatasetImage) => void }) {

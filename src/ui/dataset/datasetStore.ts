@@ -29,12 +29,19 @@ function fileName(path: string): string {
   return path.split('/').pop() ?? path;
 }
 
-/** NIfTI bytes go to the viewer as they are; PNG/TIFF are converted to volumes by the data layer. */
+/**
+ * NIfTI bytes go to the viewer as they are; PNG/TIFF are converted to volumes by the data layer.
+ * Microscopy pixels are ~1e-4 mm, which NiiVue does not render (its scene is sized in mm): 2D images
+ * are shown on their pixel grid instead (1 unit per pixel; aspect ratio kept), image and labels alike.
+ */
 async function layerSource(source: FileSource, path: string, format: DatasetImage['format'], sidecar: Record<string, unknown> | undefined, isLabel: boolean): Promise<ImageSource> {
   const bytes = await source.read(path);
   if (format === 'nifti') return { type: 'bytes', bytes, name: fileName(path) };
   const volume = readImage2D(bytes, { name: path, sidecar, isLabel, defaultPixelSizeMm: [1, 1, 1] });
-  return { type: 'volume', volume, name: fileName(path) };
+  const unit = Math.min(volume.spacing[0], volume.spacing[1]);
+  const spacing = volume.spacing.map((s) => s / unit) as [number, number, number];
+  const affine = volume.affine.map((v, i) => (i % 4 < 3 && i < 12 ? v / unit : v)) as typeof volume.affine;
+  return { type: 'volume', volume: { ...volume, spacing, affine, header: undefined }, name: fileName(path) };
 }
 
 export const useDataset = create<DatasetState>((set, get) => ({

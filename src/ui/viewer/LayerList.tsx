@@ -1,4 +1,5 @@
 /** The layer list beside the viewer: visibility, kind, opacity, colormap, display range, colorbar, remove. */
+import { formatMm } from '../components/format';
 import { useId } from 'react';
 import { autoRange, CONTINUOUS_COLORMAPS, DEFAULT_COLORMAP, rangeStep, type LayerInfo, type LayerKind, type ViewerLayer } from './layers';
 
@@ -69,7 +70,7 @@ function LayerRow({
       </div>
       {info && (
         <p className="layer-facts muted">
-          {info.dims.join('×')} voxels · {info.pixDims.map((d) => Number(d.toFixed(3))).join('×')} mm · values {fmt(info.min)}…{fmt(info.max)}
+          {info.dims.join('×')} voxels · {info.pixDims.map(formatMm).join('×')} mm · values {fmt(info.min)}…{fmt(info.max)}
         </p>
       )}
       <div className="layer-controls">
