@@ -8,6 +8,8 @@
 
 override OP: u32 = 0u;
 override WG: u32 = 256u;
+// The tensor rank, a pipeline constant so the index loops unroll with static array indices.
+override RANK: u32 = 1u;
 
 struct UnaryParams {
   n: u32,
@@ -133,7 +135,7 @@ fn binary_op(x: f32, y: f32) -> f32 {
 fn offsets(g: u32) -> vec3<u32> {
   var rem = g;
   var o = vec3<u32>(0u, 0u, 0u);
-  for (var d = i32(bp.rank) - 1; d >= 0; d--) {
+  for (var d = i32(RANK) - 1; d >= 0; d--) {
     let k = u32(d);
     let extent = bp.shape[k >> 2u][k & 3u];
     let c = rem % extent;

@@ -1,10 +1,13 @@
 // Strided copies. gather: out[i] = x[sum_d (start_d + idx_d * step_d) * in_stride_d], or `fill`
 // where a coordinate leaves [0, bound_d): permute, slice, pad, flip and broadcast are all this.
 // place: dst[sum_d (start_d + idx_d * step_d) * dst_stride_d] = src[i] (concat, slice backward).
+// Offsets are u32 arithmetic modulo 2^32, so negative strides (flip) are passed as their bit patterns.
 // Chunked dispatch (tensors above the binding limit): `base` is the first global element of the
 // dispatched range, and the strided operand is bound from element `x_base` (its footprint).
 
 override WG: u32 = 256u;
+// The tensor rank, a pipeline constant so the index loops unroll with static array indices.
+override RANK: u32 = 1u;
 
 struct GatherParams {
   n: u32,
@@ -16,7 +19,8 @@ struct GatherParams {
   x_base: u32,
   // Element offset of the dense operand (gather's output, place's source) inside its binding.
   y_shift: u32,
-  _pad2: u32,
+  // Constant offset of the strided operand (start coordinates of always-valid dims, folded in).
+  offset: u32,
   shape: array<vec4<u32>, 2>,
   start: array<vec4<i32>, 2>,
   step: array<vec4<i32>, 2>,
@@ -35,9 +39,9 @@ fn gather(@builtin(global_invocation_id) gid: vec3<u32>) {
     return;
   }
   var rem = gp.base + i;
-  var off = 0u;
+  var off = gp.offset;
   var valid = true;
-  for (var d = i32(gp.rank) - 1; d >= 0; d--) {
+  for (var d = i32(RANK) - 1; d >= 0; d--) {
     let k = u32(d);
     let extent = gp.shape[k >> 2u][k & 3u];
     let c = i32(rem % extent);
@@ -65,8 +69,8 @@ fn place(@builtin(global_invocation_id) gid: vec3<u32>) {
     return;
   }
   var rem = gp.base + i;
-  var off = 0u;
-  for (var d = i32(gp.rank) - 1; d >= 0; d--) {
+  var off = gp.offset;
+  for (var d = i32(RANK) - 1; d >= 0; d--) {
     let k = u32(d);
     let extent = gp.shape[k >> 2u][k & 3u];
     let c = i32(rem % extent);

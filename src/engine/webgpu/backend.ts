@@ -24,6 +24,7 @@ import { GpuContext, grid, type BufferBinding } from './context';
 import { toEngineError } from './device';
 import { GPUDeviceLostError } from './errors';
 import { ParamWriter } from './params';
+import { collapseBroadcast, collapseGather, collapsePlace } from './collapse';
 import { encodeConvForwardOp, encodeConvGradInputOp, encodeConvGradWeightOp, encodeMatmulOp } from './linalg';
 import elementwiseWgsl from '../../../kernels/elementwise.wgsl?raw';
 import shapeWgsl from '../../../kernels/shape.wgsl?raw';
@@ -343,17 +344,21 @@ export class WebGpuBackend implements Backend {
    * Shared by binary and where: operands shaped like the output bind by the output's range;
    * broadcast operands bind whole, or (above the binding limit) by the footprint of each chunk.
    */
-  private broadcastOp(entry: string, opCode: number, operands: Array<[Storage, number[]]>, out: Storage, outShape: number[]): void {
-    const n = outShape.reduce((p, d) => p * d, 1);
-    const contiguous = stridesOf(outShape);
-    const aligned = operands.map(([st, strides]) => gpu(st).elements === n && strides.every((v, i) => v === contiguous[i] || outShape[i] === 1));
+  private broadcastOp(entry: string, opCode: number, operandsIn: Array<[Storage, number[]]>, out: Storage, fullShape: number[]): void {
+    const n = fullShape.reduce((p, d) => p * d, 1);
+    const contiguous = stridesOf(fullShape);
+    const aligned = operandsIn.map(([st, strides]) => gpu(st).elements === n && strides.every((v, i) => v === contiguous[i] || fullShape[i] === 1));
     const flags = aligned.reduce((f, al, i) => f | (al ? 1 << i : 0), 0);
+    const collapsed = collapseBroadcast(fullShape, operandsIn.map(([, strides]) => strides));
+    const outShape = collapsed.shape;
+    const operands = operandsIn.map(([st], i) => [st, collapsed.strides[i]] as [Storage, number[]]);
     const strideSets = operands.map(([, strides]) => strides);
     while (strideSets.length < 3) strideSets.push([]);
+    const rank = outShape.length;
     const fits = operands.every(([st], i) => aligned[i] || gpu(st).bytes <= this.limit);
     const dispatch = (s: number, c: number, binds: Array<{ binding: BufferBinding; start: number } | null>) => {
       const shifts = [0, 1, 2].map((i) => binds[i]?.start ?? 0);
-      this.launch(elementwiseWgsl, 'elementwise', entry, { OP: opCode }, c,
+      this.launch(elementwiseWgsl, 'elementwise', entry, { OP: opCode, RANK: rank }, c,
         (rs) => {
           const w = new ParamWriter(32 + 4 * 32).u32(c).u32(rs).u32(outShape.length).u32(flags).u32(s).u32(shifts[0]).u32(shifts[1]).u32(shifts[2]).dims(outShape);
           for (const st of strideSets) w.dims(st);
@@ -446,12 +451,13 @@ export class WebGpuBackend implements Backend {
 
   // ---------- shape ----------
 
-  gather(x: Storage, out: Storage, outShape: number[], dims: GatherDim[], fill: number): void {
+  gather(x: Storage, out: Storage, fullShape: number[], fullDims: GatherDim[], fill: number): void {
+    const { shape: outShape, dims, offset } = collapseGather(fullShape, fullDims);
     const n = outShape.reduce((p, d) => p * d, 1);
     const dispatch = (s: number, c: number, xb: BufferBinding, xBase: number) => {
       const ys = this.shifted(out, s, c);
-      this.launch(shapeWgsl, 'shape', 'gather', {}, c, (rs) => new ParamWriter(32 + 5 * 32)
-        .u32(c).u32(rs).u32(outShape.length).u32(s).f32(fill).u32(xBase).u32(ys.shift).u32(0)
+      this.launch(shapeWgsl, 'shape', 'gather', { RANK: outShape.length }, c, (rs) => new ParamWriter(32 + 5 * 32)
+        .u32(c).u32(rs).u32(outShape.length).u32(s).f32(fill).u32(xBase).u32(ys.shift).u32(offset)
         .dims(outShape).dims(dims.map((d) => d.start), true).dims(dims.map((d) => d.step), true)
         .dims(dims.map((d) => d.bound), true).dims(dims.map((d) => d.inStride)).buffer(),
       [xb, ys.binding]);
@@ -469,17 +475,18 @@ export class WebGpuBackend implements Backend {
       const b = clamp(g.start + hi * g.step) * g.inStride;
       return [Math.min(a, b), Math.max(a, b)];
     }, (s, c, lo, hi) => {
-      const { binding, start } = this.shifted(x, lo, hi - lo + 1);
+      const { binding, start } = this.shifted(x, lo + offset, hi - lo + 1);
       dispatch(s, c, binding, start);
     }, 'gather (permute/slice/pad/flip/broadcast)');
   }
 
-  place(src: Storage, srcShape: number[], dst: Storage, dims: PlaceDim[]): void {
+  place(src: Storage, fullShape: number[], dst: Storage, fullDims: PlaceDim[]): void {
+    const { shape: srcShape, dims, offset } = collapsePlace(fullShape, fullDims);
     const n = srcShape.reduce((p, d) => p * d, 1);
     const dispatch = (s: number, c: number, db: BufferBinding, dBase: number) => {
       const ss = this.shifted(src, s, c);
-      this.launch(shapeWgsl, 'shape', 'place', {}, c, (rs) => new ParamWriter(32 + 5 * 32)
-        .u32(c).u32(rs).u32(srcShape.length).u32(s).f32(0).u32(dBase).u32(ss.shift).u32(0)
+      this.launch(shapeWgsl, 'shape', 'place', { RANK: srcShape.length }, c, (rs) => new ParamWriter(32 + 5 * 32)
+        .u32(c).u32(rs).u32(srcShape.length).u32(s).f32(0).u32(dBase).u32(ss.shift).u32(offset)
         .dims(srcShape).dims(dims.map((d) => d.start), true).dims(dims.map((d) => d.step), true)
         .dims([], true).dims(dims.map((d) => d.dstStride)).buffer(),
       [ss.binding, db]);
@@ -494,7 +501,7 @@ export class WebGpuBackend implements Backend {
       const b = (dims[d].start + hi * dims[d].step) * dims[d].dstStride;
       return [Math.min(a, b), Math.max(a, b)];
     }, (s, c, lo, hi) => {
-      const { binding, start } = this.shifted(dst, lo, hi - lo + 1);
+      const { binding, start } = this.shifted(dst, lo + offset, hi - lo + 1);
       dispatch(s, c, binding, start);
     }, 'place (concat/slice backward)');
   }
