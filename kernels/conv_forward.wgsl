@@ -70,28 +70,33 @@ fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
   }
   let mine = wRows[lane % TM];
 
+  // Taps outside, channels inside: the index and padding arithmetic of a tap is done once and
+  // the innermost loop only steps both operands by one channel.
   var acc: array<vec4<f32>, TM>;
-  for (var ci = 0u; ci < p.cIn; ci++) {
-    let xc = xb + vec4<i32>(i32(ci) * inVol);
-    var tap = ci * kVol;
-    for (var kd = 0u; kd < p.kD; kd++) {
-      let idv = id0 + i32(kd) * p.dD;
-      let okD = (idv >= vec4<i32>(0)) & (idv < vec4<i32>(p.inD));
-      for (var kh = 0u; kh < p.kH; kh++) {
-        let ihv = ih0 + i32(kh) * p.dH;
-        let okDH = okD & (ihv >= vec4<i32>(0)) & (ihv < vec4<i32>(p.inH));
-        let rowOff = xc + (idv * p.inH + ihv) * p.inW;
-        for (var kw = 0u; kw < p.kW; kw++) {
-          let iwv = iw0 + i32(kw) * p.dW;
-          let ok = okDH & (iwv >= vec4<i32>(0)) & (iwv < vec4<i32>(p.inW));
-          let idx = vec4<u32>(select(vec4<i32>(0), rowOff + iwv, ok));
-          let xv = select(vec4<f32>(0.0), vec4<f32>(x[idx.x], x[idx.y], x[idx.z], x[idx.w]), ok);
-          let wv = loadRows(&wRows, mine, tap);
+  var tap = 0u;
+  for (var kd = 0u; kd < p.kD; kd++) {
+    let idv = id0 + i32(kd) * p.dD;
+    let okD = (idv >= vec4<i32>(0)) & (idv < vec4<i32>(p.inD));
+    for (var kh = 0u; kh < p.kH; kh++) {
+      let ihv = ih0 + i32(kh) * p.dH;
+      let okDH = okD & (ihv >= vec4<i32>(0)) & (ihv < vec4<i32>(p.inH));
+      let rowOff = xb + (idv * p.inH + ihv) * p.inW;
+      for (var kw = 0u; kw < p.kW; kw++) {
+        let iwv = iw0 + i32(kw) * p.dW;
+        let ok = okDH & (iwv >= vec4<i32>(0)) & (iwv < vec4<i32>(p.inW));
+        // Taps in the padding read the chunk's first elements (valid) and are zeroed.
+        var xi = vec4<u32>(select(vec4<i32>(0), rowOff + iwv, ok));
+        var wo = tap;
+        for (var ci = 0u; ci < p.cIn; ci++) {
+          let xv = select(vec4<f32>(0.0), vec4<f32>(x[xi.x], x[xi.y], x[xi.z], x[xi.w]), ok);
+          let wv = loadRows(&wRows, mine, wo);
           for (var i = 0u; i < TM; i++) {
             acc[i] = fma(vec4<f32>(wv[i]), xv, acc[i]);
           }
-          tap++;
+          xi += vec4<u32>(u32(inVol));
+          wo += kVol;
         }
+        tap++;
       }
     }
   }

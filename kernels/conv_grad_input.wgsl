@@ -75,28 +75,33 @@ fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
   }
   let mine = wRows[lane % TM];
 
+  // Taps outside, output channels inside: the stride/dilation arithmetic of a tap is done once
+  // and the innermost loop only steps both operands by one channel.
   var acc: array<vec4<f32>, TM>;
-  for (var co = 0u; co < p.cOut; co++) {
-    let dyc = dyb + vec4<i32>(i32(co) * outVol);
-    let wCo = (p.wCoStart + co) * p.wCiTotal * kVol;
-    var tap = 0u;
-    for (var kd = 0u; kd < p.kD; kd++) {
-      let qd = strideIndex(td - i32(kd) * p.dD, p.sD, rcpD, p.outD);
-      for (var kh = 0u; kh < p.kH; kh++) {
-        let qh = strideIndex(th - i32(kh) * p.dH, p.sH, rcpH, p.outH);
-        let okDH = (qd >= vec4<i32>(0)) & (qh >= vec4<i32>(0));
-        let rowOff = dyc + (qd * p.outH + qh) * p.outW;
-        for (var kw = 0u; kw < p.kW; kw++) {
-          let qw = strideIndex(tw - i32(kw) * p.dW, p.sW, rcpW, p.outW);
-          let ok = okDH & (qw >= vec4<i32>(0));
-          let idx = vec4<u32>(select(vec4<i32>(0), rowOff + qw, ok));
-          let v = select(vec4<f32>(0.0), vec4<f32>(dy[idx.x], dy[idx.y], dy[idx.z], dy[idx.w]), ok);
-          let wv = loadRows(&wRows, mine, wCo + tap);
+  let wCoStep = p.wCiTotal * kVol;
+  var tap = 0u;
+  for (var kd = 0u; kd < p.kD; kd++) {
+    let qd = strideIndex(td - i32(kd) * p.dD, p.sD, rcpD, p.outD);
+    for (var kh = 0u; kh < p.kH; kh++) {
+      let qh = strideIndex(th - i32(kh) * p.dH, p.sH, rcpH, p.outH);
+      let okDH = (qd >= vec4<i32>(0)) & (qh >= vec4<i32>(0));
+      let rowOff = dyb + (qd * p.outH + qh) * p.outW;
+      for (var kw = 0u; kw < p.kW; kw++) {
+        let qw = strideIndex(tw - i32(kw) * p.dW, p.sW, rcpW, p.outW);
+        let ok = okDH & (qw >= vec4<i32>(0));
+        // Taps that hit no output read the chunk's first elements (valid) and are zeroed.
+        var di = vec4<u32>(select(vec4<i32>(0), rowOff + qw, ok));
+        var wo = p.wCoStart * wCoStep + tap;
+        for (var co = 0u; co < p.cOut; co++) {
+          let v = select(vec4<f32>(0.0), vec4<f32>(dy[di.x], dy[di.y], dy[di.z], dy[di.w]), ok);
+          let wv = loadRows(&wRows, mine, wo);
           for (var i = 0u; i < TM; i++) {
             acc[i] = fma(vec4<f32>(wv[i]), v, acc[i]);
           }
-          tap++;
+          di += vec4<u32>(u32(outVol));
+          wo += wCoStep;
         }
+        tap++;
       }
     }
   }
