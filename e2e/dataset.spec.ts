@@ -134,3 +134,52 @@ test('a microscopy dataset (PNG + PixelSize sidecars) opens, and a PNG with its 
   expect(reddishPixels(shot)).toBeGreaterThan(100); // axons in the first label colour
   expect(errors).toEqual([]);
 });
+
+test('a folder opened with the directory picker is remembered in IndexedDB and reopened after a reload', async ({ page }) => {
+  test.skip(!haveData, `ivadomed test data not found at ${DATA}`);
+  const errors = collectErrors(page);
+  const { readFileSync } = await import('node:fs');
+  const files: Record<string, string> = {};
+  for (const p of [
+    'dataset_description.json',
+    'sub-unf02/anat/sub-unf02_T1w.nii.gz',
+    'sub-unf02/anat/sub-unf02_T1w.json',
+    'derivatives/labels/sub-unf02/anat/sub-unf02_T1w_labels-disc-manual.nii.gz',
+  ])
+    files[p] = readFileSync(path.join(DATA, p)).toString('base64');
+  // The picker cannot be driven headless: stand in for it with a directory of the origin-private file
+  // system, a real FileSystemDirectoryHandle (structured-cloneable into IndexedDB, with permissions).
+  await page.addInitScript(() => {
+    (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker = async () =>
+      (await navigator.storage.getDirectory()).getDirectoryHandle('picked-bids');
+  });
+  await page.goto('/');
+  await page.evaluate(async (contents) => {
+    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('picked-bids', { create: true });
+    for (const [p, b64] of Object.entries(contents)) {
+      const parts = p.split('/');
+      let dir = root;
+      for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true });
+      const handle = await dir.getFileHandle(parts[parts.length - 1], { create: true });
+      const w = await handle.createWritable();
+      await w.write(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+      await w.close();
+    }
+  }, files);
+
+  await page.getByRole('button', { name: 'Open folder…' }).click();
+  await expect(page.getByRole('heading', { name: 'Dataset: picked-bids' })).toBeVisible();
+  await expect(page.getByTestId('dataset-summary')).toContainText('1 subject · 1 contrast (T1w) · 1 images · labels: labels-disc-manual');
+  await expect(page.locator('[data-testid="dataset-cell"][data-path="sub-unf02/anat/sub-unf02_T1w.nii.gz"]')).toContainText('19×26×32');
+
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Recent folders' })).toBeVisible();
+  await expect(page.locator('.recent-folders li').first()).toContainText('picked-bids');
+  await page.screenshot({ path: `${ARTIFACTS}/dataset-recent.png`, fullPage: true });
+  await page.getByRole('button', { name: 'Reopen' }).first().click();
+  await expect(page.getByTestId('dataset-summary')).toContainText('1 subject · 1 contrast (T1w) · 1 images');
+  // Opening it again does not add a second entry for the same folder.
+  await page.getByRole('button', { name: 'Close' }).click();
+  await expect(page.locator('.recent-folders li')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
