@@ -32,27 +32,27 @@ struct Window {
 }
 
 fn window_of(o: vec3<i32>) -> Window {
+  // Vector arithmetic over the three axes (no dynamic component indexing: it is slow on CPU drivers).
   var w: Window;
+  let ins = pp.in_size.xyz;
+  let outs = pp.out_size.xyz;
   var full = 1;
-  var inside = 1;
-  for (var a = 0; a < 3; a++) {
-    let ins = pp.in_size[a];
-    let outs = pp.out_size[a];
-    if (MODE == 2u) {
-      w.lo[a] = (o[a] * ins) / outs;
-      w.hi[a] = ((o[a] + 1) * ins + outs - 1) / outs;
-      full *= w.hi[a] - w.lo[a];
-    } else {
-      let start = o[a] * pp.stride[a] - pp.padding[a];
-      let end = min(start + pp.kernel[a], ins + pp.padding[a]);
-      full *= end - start;
-      w.lo[a] = max(start, 0);
-      w.hi[a] = min(end, ins);
-    }
-    inside *= w.hi[a] - w.lo[a];
+  if (MODE == 2u) {
+    w.lo = (o * ins) / outs;
+    w.hi = ((o + vec3<i32>(1)) * ins + outs - vec3<i32>(1)) / outs;
+    let e = w.hi - w.lo;
+    full = e.x * e.y * e.z;
+  } else {
+    let start = o * pp.stride.xyz - pp.padding.xyz;
+    let end = min(start + pp.kernel.xyz, ins + pp.padding.xyz);
+    let e = end - start;
+    full = e.x * e.y * e.z;
+    w.lo = max(start, vec3<i32>(0));
+    w.hi = min(end, ins);
   }
+  let inside = w.hi - w.lo;
   if (MODE == 1u && pp.count_include_pad == 0u) {
-    w.divisor = f32(inside);
+    w.divisor = f32(inside.x * inside.y * inside.z);
   } else {
     w.divisor = f32(full);
   }
@@ -116,20 +116,22 @@ fn pool_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
 @group(0) @binding(3) var<storage, read_write> bdx: array<f32>;
 
 /** Range of outputs along axis a whose window may contain input coordinate c. */
-fn out_range(a: i32, c: i32) -> vec2<i32> {
-  let ins = pp.in_size[a];
-  let outs = pp.out_size[a];
+/** Per axis, the range [lo, hi] of outputs whose window may contain input coordinate c. */
+fn out_range(c: vec3<i32>) -> array<vec3<i32>, 2> {
+  let ins = pp.in_size.xyz;
+  let outs = pp.out_size.xyz;
   if (MODE == 2u) {
     // Adaptive windows: start = floor(o*in/out) <= c < end = ceil((o+1)*in/out).
-    let lo = max((c * outs) / ins - 1, 0);
-    let hi = min(((c + 1) * outs) / ins + 1, outs - 1);
-    return vec2<i32>(lo, hi);
+    let lo = max((c * outs) / ins - vec3<i32>(1), vec3<i32>(0));
+    let hi = min(((c + vec3<i32>(1)) * outs) / ins + vec3<i32>(1), outs - vec3<i32>(1));
+    return array<vec3<i32>, 2>(lo, hi);
   }
   // o*s - p <= c < o*s - p + k  =>  (c + p - k + 1)/s <= o <= (c + p)/s
-  let num = c + pp.padding[a] - pp.kernel[a] + 1;
-  let lo = select((num + pp.stride[a] - 1) / pp.stride[a], 0, num <= 0);
-  let hi = min((c + pp.padding[a]) / pp.stride[a], outs - 1);
-  return vec2<i32>(lo, hi);
+  let s = pp.stride.xyz;
+  let num = c + pp.padding.xyz - pp.kernel.xyz + vec3<i32>(1);
+  let lo = select((num + s - vec3<i32>(1)) / s, vec3<i32>(0), num <= vec3<i32>(0));
+  let hi = min((c + pp.padding.xyz) / s, outs - vec3<i32>(1));
+  return array<vec3<i32>, 2>(lo, hi);
 }
 
 fn contains(w: Window, c: vec3<i32>) -> bool {
@@ -147,9 +149,10 @@ fn pool_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
   let plane = i / per_plane;
   let r = i32(i % per_plane);
   let c = vec3<i32>(r / (s.y * s.z), (r / s.z) % s.y, r % s.z);
-  let rd = out_range(0, c.x);
-  let rh = out_range(1, c.y);
-  let rw = out_range(2, c.z);
+  let range = out_range(c);
+  let rd = vec2<i32>(range[0].x, range[1].x);
+  let rh = vec2<i32>(range[0].y, range[1].y);
+  let rw = vec2<i32>(range[0].z, range[1].z);
   let os = pp.out_size;
   let out_plane = plane * u32(os.x * os.y * os.z);
   var acc = 0.0;
