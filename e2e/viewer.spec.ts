@@ -210,3 +210,23 @@ test('without WebGL2 the viewer says how to get it', async ({ page }) => {
   await expect(page.getByTestId('viewer-gl-error')).toContainText('hardware acceleration');
   await page.screenshot({ path: `${ARTIFACTS}/viewer-no-webgl2.png`, fullPage: true });
 });
+
+test('a NIfTI dropped on the viewer is added as an overlay of the open image', async ({ page }) => {
+  test.skip(!haveData, `ivadomed test data not found at ${DATA}`);
+  const errors: string[] = [];
+  await openViewer(page, errors);
+  await page.getByTestId('open-image-input').setInputFiles(T1W);
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(1);
+  const b64 = readFileSync(SEG).toString('base64');
+  await page.locator('.viewer-layout').evaluate((el, data) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], 'sub-unf01_T1w_seg-manual.nii.gz'));
+    el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, b64);
+  await expect(page.getByTestId('layer')).toHaveCount(2);
+  await expect(page.getByTestId('layer').nth(0)).toHaveAttribute('data-layer-name', 'sub-unf01_T1w.nii.gz');
+  await expect(page.getByTestId('layer').nth(1)).toHaveAttribute('data-kind', 'label');
+  await expect(page.getByTestId('crosshair-value')).toHaveCount(2);
+  expect(errors).toEqual([]);
+});

@@ -130,7 +130,7 @@ export function DatasetPanel() {
                 {recent.map((r) => (
                   <li key={r.id}>
                     <span>{r.name}</span> <span className="muted">{new Date(r.openedAt).toLocaleString()}</span>{' '}
-                    <button type="button" className="link-button" onClick={() => void onReopen(r)}>
+                    <button type="button" className="link-button" onClick={() => void onReopen(r)} aria-label={`Reopen ${r.name}`}>
                       Reopen
                     </button>
                     <button type="button" className="link-button" onClick={() => void forgetFolder(r.id).then(refreshRecent)} aria-label={`Forget ${r.name}`}>
