@@ -16,8 +16,10 @@ struct ReduceParams {
   x_shift: u32,
   y_shift: u32,
   row_stride: u32,
-  _pad0: u32,
-  _pad1: u32,
+  // Rows may be split into `segs` segments of `seg_len` (one workgroup each) for parallelism when
+  // there are few long rows; the host then reduces the per-segment partials. segs = 1 otherwise.
+  segs: u32,
+  seg_len: u32,
 }
 
 @group(0) @binding(0) var<uniform> rp: ReduceParams;
@@ -48,14 +50,16 @@ var<workgroup> si: array<u32, WG>;
 
 @compute @workgroup_size(WG)
 fn reduce_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row = wid.y * rp.groups_x + wid.x;
+  let row = wid.y * rp.groups_x + wid.x; // row * segs + segment
   // Every thread of the group takes part in the barriers, even past the last row.
-  let in_range = row < rp.rows;
-  let base = rp.x_shift + row * rp.len;
+  let in_range = row < rp.rows * rp.segs;
+  let base = rp.x_shift + (row / rp.segs) * rp.len;
+  let seg_start = (row % rp.segs) * rp.seg_len;
+  let seg_end = min(seg_start + rp.seg_len, rp.len);
   var acc = init_value();
   var acc_i = 0xffffffffu;
   if (in_range) {
-    for (var j = lid.x; j < rp.len; j += WG) {
+    for (var j = seg_start + lid.x; j < seg_end; j += WG) {
       let v = rx[base + j];
       if (OP == 0u) {
         acc += v;

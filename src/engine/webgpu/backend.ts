@@ -436,16 +436,31 @@ export class WebGpuBackend implements Backend {
 
   /** Reduces rc rows of `len` starting at element xStart of x into out[yStart ...]. */
   private reduceDispatch(code: number, x: Storage, xStart: number, rc: number, len: number, out: Storage, yStart: number): void {
+    // Few long rows (a batch-norm statistic, a loss): split rows into segments, one workgroup
+    // each, then reduce the partials (sum, max and min only: arg ops need the values too).
+    const SEG = 4096;
+    if (code < 3 && rc < 64 && len >= 2 * SEG) {
+      const segs = Math.ceil(len / SEG);
+      const partial = this.alloc(rc * segs, 'float32');
+      this.reduceDispatchSegments(code, x, xStart, rc, len, partial, 0, segs, SEG);
+      this.reduceDispatchSegments(code, partial, 0, rc, segs, out, yStart, 1, segs);
+      this.free(partial);
+      return;
+    }
+    this.reduceDispatchSegments(code, x, xStart, rc, len, out, yStart, 1, len);
+  }
+
+  private reduceDispatchSegments(code: number, x: Storage, xStart: number, rc: number, len: number, out: Storage, yStart: number, segs: number, segLen: number): void {
     const align = this.alignElems;
     const xa = Math.floor(xStart / align) * align;
     const ya = Math.floor(yStart / align) * align;
     const xBind = this.range(x, xa, xStart - xa + rc * len);
-    const yBind = this.range(out, ya, yStart - ya + rc);
-    const small = len <= 32;
+    const yBind = this.range(out, ya, yStart - ya + rc * segs);
+    const small = len <= 32 && segs === 1;
     const pipeline = this.ctx.pipeline({ label: `reduce:${small ? 'small' : 'rows'}`, code: reduceWgsl, entryPoint: small ? 'reduce_small' : 'reduce_rows', constants: { WG, OP: code } });
     const maxDim = this.device.limits.maxComputeWorkgroupsPerDimension;
-    const { groups, groupsX } = grid(small ? Math.ceil(rc / WG) : rc, maxDim);
-    const params = new ParamWriter(32).u32(rc).u32(len).u32(groupsX).u32(xStart - xa).u32(yStart - ya).u32(groupsX * WG).u32(0).u32(0).buffer();
+    const { groups, groupsX } = grid(small ? Math.ceil(rc / WG) : rc * segs, maxDim);
+    const params = new ParamWriter(32).u32(rc).u32(len).u32(groupsX).u32(xStart - xa).u32(yStart - ya).u32(groupsX * WG).u32(segs).u32(segLen).buffer();
     this.ctx.dispatch(pipeline, params, [xBind, yBind], groups);
   }
 
