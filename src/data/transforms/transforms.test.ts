@@ -168,17 +168,23 @@ describe('RandomAffine', () => {
       { translate: [0.3, 0.3] },
       { degrees: 45, scale: [0.05, 0.3] },
     ];
+    let moved = 1;
     for (const [i, p] of sets.entries()) {
       const t = new RandomAffine(p);
       for (const shape of [[48, 48], [32, 32, 20]]) {
-        const c = shape.map((n) => n / 2);
-        const g = ball(shape, c, 8);
+        // two off-centre blobs, so that rotations and shifts really move the label
+        const a = ball(shape, shape.map((n) => n * 0.35), 6);
+        const b = ball(shape, shape.map((n, k) => n * (k === 0 ? 0.65 : 0.45)), 5);
+        const g: NdArray = { data: a.data.map((v, k) => Math.max(v, b.data[k])), shape: a.shape };
         const comp = new Compose([t], 'testing');
         const s = comp.apply(sample([g], [g]), new DataRng(100 + i));
         const u = comp.undo(s.gt[0], s.meta.applied);
+        moved = Math.min(moved, dice(s.gt[0], g));
         expect(dice(u, g), `set ${i} shape ${shape}`).toBeGreaterThan(0.85);
       }
     }
+    // the forward transform did change the label (else undo would be trivially exact)
+    expect(moved).toBeLessThan(0.5);
   });
 
   it('moves image and label identically (the label stays the thresholded image)', () => {
