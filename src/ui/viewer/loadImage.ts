@@ -3,7 +3,7 @@
  */
 import { NVImage } from '@niivue/niivue';
 import { writeNifti } from '../../data/nifti';
-import { isNiftiName, labelLut, maxValue, sourceName, type ImageSource, type LayerKind } from './layers';
+import { isNiftiName, labelLut, maxValue, type ImageSource, type LayerKind } from './layers';
 
 /** NIfTI's "this is a label map" intent code. */
 const NIFTI_INTENT_LABEL = 1002;
@@ -129,4 +129,3 @@ export function applyKindColouring(image: NVImage, kind: LayerKind, colormap: st
   if (image.colormap !== colormap) image.colormap = colormap;
 }
 
-export { sourceName };
