@@ -254,7 +254,7 @@ export class RandomAffine extends BaseTransform {
   draw(sample: TransformSample, rng: DataRng): Params {
     const dims = dims3(referenceArray(sample, this.name));
     const angle = (rng.uniform(this.degrees[0], this.degrees[1]) * Math.PI) / 180;
-    const axes = rng.sample(dims[2] > 1 ? [0, 1, 2] : [0, 1], 2);
+    const axes = rng.sample(dims[2] > 1 ? [0, 1, 2] : [0, 1], 2).sort((x, y) => x - y);
     // singleton axes (the depth of a 2D slice) are neither scaled nor shifted: that would empty them
     const scale = this.scale.map((s, a) => (dims[a] > 1 ? rng.uniform(1 - s, 1 + s) : 1));
     const translation = this.translate.map((t, a) => (dims[a] > 1 ? Math.round(rng.uniform(-t * dims[a], t * dims[a])) : 0));
@@ -264,9 +264,11 @@ export class RandomAffine extends BaseTransform {
     const angle = params.angle as number;
     const [a, b] = params.axes as number[];
     const s = params.scale as number[];
+    // ivadomed's matrices (axes sorted): planes (0,1) and (1,2) use [[c, −s], [s, c]], plane (0,2) [[c, s], [−s, c]]
     const R = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
-    R[a][a] = Math.cos(angle); R[a][b] = -Math.sin(angle);
-    R[b][a] = Math.sin(angle); R[b][b] = Math.cos(angle);
+    const sn = a === 0 && b === 2 ? -Math.sin(angle) : Math.sin(angle);
+    R[a][a] = Math.cos(angle); R[a][b] = -sn;
+    R[b][a] = sn; R[b][b] = Math.cos(angle);
     const M = mul3(R, [[1 / s[0], 0, 0], [0, 1 / s[1], 0], [0, 0, 1 / s[2]]]);
     const shape = params.shape as number[];
     return { m: M, c: shape.map((n) => n / 2), t: params.translation as number[] };
