@@ -5,7 +5,7 @@
  *                the unbiased batch variance); eval uses the running statistics.
  *  instanceNorm: statistics over spatial axes per (sample, channel); optional affine.
  */
-import { noGrad } from '../autograd';
+import { noGrad, record } from '../autograd';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { add, affine, mul, rsqrt, square, sub } from './elementwise';
@@ -22,6 +22,32 @@ export interface BatchNormOptions {
   training: boolean;
   momentum?: number;
   eps?: number;
+}
+
+/**
+ * (x - mean) / sqrt(var + eps) over `axes` (biased variance), as one autograd node with the
+ * closed-form backward  dx = invstd * (g - mean(g) - xhat * mean(g * xhat))  (means over axes):
+ * far fewer kernels and saved tensors than differentiating the composition. Also returns the
+ * batch mean and biased variance (keepdim, outside the graph) for running statistics.
+ */
+function normalize(x: Tensor, axes: number[], eps: number): { y: Tensor; mean: Tensor; variance: Tensor } {
+  const stats = noGrad(() => {
+    const mu = mean(x, axes, true);
+    const d = sub(x, mu);
+    const v = mean(square(d), axes, true);
+    const invstd = rsqrt(affine(v, 1, eps));
+    const xhat = mul(d, invstd);
+    d.dispose();
+    return { mu, v, invstd, xhat };
+  });
+  const { mu, v, invstd, xhat } = stats;
+  const y = record(xhat, 'normalize', [x], [xhat, invstd], (g) => {
+    const gm = mean(g, axes, true);
+    const gxm = mean(mul(g, xhat), axes, true);
+    return [mul(invstd, sub(sub(g, gm), mul(xhat, gxm)))];
+  });
+  invstd.dispose();
+  return { y, mean: mu, variance: v };
 }
 
 function channelShape(x: Tensor): number[] {
@@ -49,23 +75,24 @@ export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
   const count = x.size / c;
   if (o.training) {
     if (count <= 1) throw new Error(`batchNorm: training needs more than one value per channel, got input ${formatShape(x.shape)}`);
-    const mu = mean(x, axes, true);
-    const d = sub(x, mu);
-    const v = mean(square(d), axes, true);
-    const y = scaleShift(mul(d, rsqrt(affine(v, 1, eps))), o.weight, o.bias, cs);
+    const { y: xhat, mean: mu, variance: v } = normalize(x, axes, eps);
+    const y = scaleShift(xhat, o.weight, o.bias, cs);
     if (o.runningMean && o.runningVar) {
       const m = o.momentum ?? 0.1;
       const rm = o.runningMean;
       const rv = o.runningVar;
       noGrad(() => {
-        const newMean = add(affine(rm, 1 - m, 0), affine(reshape(mu, [c]), m, 0));
-        const newVar = add(affine(rv, 1 - m, 0), affine(reshape(v, [c]), (m * count) / (count - 1), 0));
+        const temps = [affine(rm, 1 - m, 0), reshape(mu, [c]), affine(rv, 1 - m, 0), reshape(v, [c])];
+        temps.push(affine(temps[1], m, 0), affine(temps[3], (m * count) / (count - 1), 0));
+        const newMean = add(temps[0], temps[4]);
+        const newVar = add(temps[2], temps[5]);
         assign(rm, newMean);
         assign(rv, newVar);
-        newMean.dispose();
-        newVar.dispose();
+        for (const t of [...temps, newMean, newVar]) t.dispose();
       });
     }
+    mu.dispose();
+    v.dispose();
     return y;
   }
   if (!o.runningMean || !o.runningVar) throw new Error('batchNorm: eval mode needs runningMean and runningVar');
@@ -85,7 +112,8 @@ export function instanceNorm(x: Tensor, o: InstanceNormOptions = {}): Tensor {
   checkChannelParam(o.weight, c, 'weight', 'instanceNorm');
   checkChannelParam(o.bias, c, 'bias', 'instanceNorm');
   const axes = x.shape.slice(2).map((_, i) => i + 2);
-  const d = sub(x, mean(x, axes, true));
-  const v = mean(square(d), axes, true);
-  return scaleShift(mul(d, rsqrt(affine(v, 1, o.eps ?? 1e-5))), o.weight, o.bias, channelShape(x));
+  const { y, mean: mu, variance: v } = normalize(x, axes, o.eps ?? 1e-5);
+  mu.dispose();
+  v.dispose();
+  return scaleShift(y, o.weight, o.bias, channelShape(x));
 }
