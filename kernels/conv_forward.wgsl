@@ -13,7 +13,7 @@
 // x and y are bound from aligned addresses with element bases xBase / yBase. When input channels
 // are split over dispatches, later ones accumulate (flags bit 1) and only the first adds the bias.
 
-const TM: u32 = 8u;
+const TM: u32 = 16u;
 override WG: u32 = 64u;
 
 struct Params {
@@ -68,7 +68,11 @@ fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
     // Rows past cOut read the last valid row and are never stored.
     wRows[i] = ((p.wCoStart + min(row0 + i, p.cOut - 1u)) * p.wCiTotal + p.wCiStart) * kVol;
   }
-  let mine = wRows[lane % TM];
+  // Offsets of the rows this lane loads in the subgroup variant (unused by the plain one).
+  var mine: array<u32, TM / 8u>;
+  for (var q = 0u; q < TM / 8u; q++) {
+    mine[q] = wRows[(lane % 8u) + 8u * q];
+  }
 
   // Taps outside, channels inside: the index and padding arithmetic of a tap is done once and
   // the innermost loop only steps both operands by one channel.
@@ -89,7 +93,7 @@ fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
         var wo = tap;
         for (var ci = 0u; ci < p.cIn; ci++) {
           let xv = select(vec4<f32>(0.0), vec4<f32>(x[xi.x], x[xi.y], x[xi.z], x[xi.w]), ok);
-          let wv = loadRows(&wRows, mine, wo);
+          let wv = loadRows(&wRows, &mine, wo);
           for (var i = 0u; i < TM; i++) {
             acc[i] = fma(vec4<f32>(wv[i]), xv, acc[i]);
           }

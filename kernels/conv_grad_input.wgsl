@@ -11,7 +11,7 @@
 // Chunking: rows are cIn channels from global wCiStart; the reduction runs over cOut channels
 // from global wCoStart; dy / dx are bound with element bases; flags bit 1 accumulates into dx.
 
-const TM: u32 = 8u;
+const TM: u32 = 16u;
 override WG: u32 = 64u;
 
 struct Params {
@@ -73,7 +73,11 @@ fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
   for (var i = 0u; i < TM; i++) {
     wRows[i] = (p.wCiStart + min(row0 + i, p.cIn - 1u)) * kVol;
   }
-  let mine = wRows[lane % TM];
+  // Offsets of the rows this lane loads in the subgroup variant (unused by the plain one).
+  var mine: array<u32, TM / 8u>;
+  for (var q = 0u; q < TM / 8u; q++) {
+    mine[q] = wRows[(lane % 8u) + 8u * q];
+  }
 
   // Taps outside, output channels inside: the stride/dilation arithmetic of a tap is done once
   // and the innermost loop only steps both operands by one channel.
@@ -94,7 +98,7 @@ fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
         var wo = p.wCoStart * wCoStep + tap;
         for (var co = 0u; co < p.cOut; co++) {
           let v = select(vec4<f32>(0.0), vec4<f32>(dy[di.x], dy[di.y], dy[di.z], dy[di.w]), ok);
-          let wv = loadRows(&wRows, mine, wo);
+          let wv = loadRows(&wRows, &mine, wo);
           for (var i = 0u; i < TM; i++) {
             acc[i] = fma(vec4<f32>(wv[i]), v, acc[i]);
           }

@@ -9,7 +9,7 @@
 // columns WG apart. Chunking: cIn / cOut channels from global wCiStart / wCoStart, x and dy bound
 // with element bases; reduce accumulates into dw (flags bit 1) for batch chunks after the first.
 
-const TM: u32 = 8u;
+const TM: u32 = 16u;
 override WG: u32 = 64u;
 
 struct Params {
@@ -63,7 +63,11 @@ fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
   for (var i = 0u; i < TM; i++) {
     dyRows[i] = p.dyBase + min(row0 + i, p.cOut - 1u) * outVol;
   }
-  let mine = dyRows[lane % TM];
+  // Offsets of the rows this lane loads in the subgroup variant (unused by the plain one).
+  var mine: array<u32, TM / 8u>;
+  for (var q = 0u; q < TM / 8u; q++) {
+    mine[q] = dyRows[(lane % 8u) + 8u * q];
+  }
 
   let split = wg.z;
   let rowsTotal = p.nb * p.outD * p.outH;
@@ -85,7 +89,7 @@ fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
       let ok = okRow & (iwv >= vec4<i32>(0)) & (iwv < vec4<i32>(p.inW));
       let idx = vec4<u32>(select(vec4<i32>(0), rowOff + iwv, ok));
       let xv = select(vec4<f32>(0.0), vec4<f32>(x[idx.x], x[idx.y], x[idx.z], x[idx.w]), ok);
-      let dv = loadRows(&dyRows, mine, dyRow + ow);
+      let dv = loadRows(&dyRows, &mine, dyRow + ow);
       for (var i = 0u; i < TM; i++) {
         acc[i] = fma(vec4<f32>(dv[i]), xv, acc[i]);
       }

@@ -8,7 +8,7 @@
 // barriers are expensive, and on GPUs the A broadcast and B coalescing already hit the cache.
 // Transposes are strides: A[i, t] = a[aBase + i*aRow + t*aCol], B[t, j] = b[bBase + t*bRow + j*bCol].
 
-const TM: u32 = 8u;
+const TM: u32 = 16u;
 override WG: u32 = 64u;
 
 struct Params {
@@ -26,6 +26,15 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
+// One step of the reduction: acc += A[rows, t] (x) B[t, 4 columns].
+fn kStep(acc: ptr<function, array<vec4<f32>, TM>>, aRows: ptr<function, array<u32, TM>>, mine: ptr<function, array<u32, TM / 8u>>, aOff: u32, bOff: vec4<u32>) {
+  let bv = vec4<f32>(b[bOff.x], b[bOff.y], b[bOff.z], b[bOff.w]);
+  let av = loadRows(aRows, mine, aOff);
+  for (var i = 0u; i < TM; i++) {
+    (*acc)[i] = fma(vec4<f32>(av[i]), bv, (*acc)[i]);
+  }
+}
+
 // Entry point `main` and loadRows() come from tile_rows_plain.wgsl or tile_rows_subgroups.wgsl.
 fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
   let batch = wg.z;
@@ -41,16 +50,29 @@ fn run(wg: vec3<u32>, lid: vec3<u32>, lane: u32) {
   for (var i = 0u; i < TM; i++) {
     aRows[i] = p.aBase + batch * p.aBatch + min(row0 + i, p.m - 1u) * p.aRow;
   }
-  let mine = aRows[lane % TM];
+  // Offsets of the rows this lane loads in the subgroup variant (unused by the plain one).
+  var mine: array<u32, TM / 8u>;
+  for (var q = 0u; q < TM / 8u; q++) {
+    mine[q] = aRows[(lane % 8u) + 8u * q];
+  }
   var acc: array<vec4<f32>, TM>;
-  for (var t = 0u; t < p.k; t++) {
-    let bOff = bCols + t * p.bRow;
-    let bv = vec4<f32>(b[bOff.x], b[bOff.y], b[bOff.z], b[bOff.w]);
-    let aOff = t * p.aCol;
-    let av = loadRows(&aRows, mine, aOff);
-    for (var i = 0u; i < TM; i++) {
-      acc[i] = fma(vec4<f32>(av[i]), bv, acc[i]);
-    }
+  // Unrolled by 4: on CPU drivers each loop iteration has a fixed masking cost.
+  var bOff = bCols;
+  var aOff = 0u;
+  let k4 = p.k & ~3u;
+  var t = 0u;
+  for (; t < k4; t += 4u) {
+    kStep(&acc, &aRows, &mine, aOff, bOff);
+    kStep(&acc, &aRows, &mine, aOff + p.aCol, bOff + p.bRow);
+    kStep(&acc, &aRows, &mine, aOff + 2u * p.aCol, bOff + 2u * p.bRow);
+    kStep(&acc, &aRows, &mine, aOff + 3u * p.aCol, bOff + 3u * p.bRow);
+    aOff += 4u * p.aCol;
+    bOff += vec4<u32>(4u * p.bRow);
+  }
+  for (; t < p.k; t++) {
+    kStep(&acc, &aRows, &mine, aOff, bOff);
+    aOff += p.aCol;
+    bOff += vec4<u32>(p.bRow);
   }
   let cRow = p.cBase + batch * p.cBatch;
   for (var i = 0u; i < TM; i++) {

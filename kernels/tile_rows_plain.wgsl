@@ -3,7 +3,7 @@
 // Each invocation reads all TM values of the tile's row operand (`rowsBuf`) itself; they are the
 // same for the whole workgroup, so on a GPU they come from cache as a broadcast.
 
-fn loadRows(offs: ptr<function, array<u32, TM>>, mine: u32, k: u32) -> array<f32, TM> {
+fn loadRows(offs: ptr<function, array<u32, TM>>, mine: ptr<function, array<u32, TM / 8u>>, k: u32) -> array<f32, TM> {
   var r: array<f32, TM>;
   for (var i = 0u; i < TM; i++) {
     r[i] = rowsBuf[(*offs)[i] + k];

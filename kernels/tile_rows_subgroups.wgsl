@@ -1,18 +1,27 @@
 enable subgroups;
 // Row-operand loads and entry point of the register-tiled kernels: the subgroup variant, used when
-// the device has 'subgroups' and subgroups of at least TM (= 8) invocations. Lane l of a subgroup
-// loads row (l mod TM) only, and the TM values are then broadcast across the subgroup: one load per
+// the device has 'subgroups' and subgroups of at least 8 invocations. Lane l of a subgroup loads
+// rows (l mod 8) + 8q only, and the values are then broadcast across the subgroup: TM/8 loads per
 // lane instead of TM. On CPU drivers (lavapipe) every load inside a loop costs a scalar load per
 // lane, so this cuts the loads of the row operand TM-fold; on GPUs it saves cache bandwidth.
-// `mine` is the offset of this lane's row (offs[lane % TM]), computed once by the kernel.
+// `mine[q]` is the offset of row (lane mod 8) + 8q for this lane, computed once by the kernel.
+// TM must be a multiple of 8.
 
-fn loadRows(offs: ptr<function, array<u32, TM>>, mine: u32, k: u32) -> array<f32, TM> {
-  let v = rowsBuf[mine + k];
-  // subgroupBroadcast needs a constant lane index: TM is 8.
-  return array<f32, TM>(
-    subgroupBroadcast(v, 0u), subgroupBroadcast(v, 1u), subgroupBroadcast(v, 2u), subgroupBroadcast(v, 3u),
-    subgroupBroadcast(v, 4u), subgroupBroadcast(v, 5u), subgroupBroadcast(v, 6u), subgroupBroadcast(v, 7u),
-  );
+fn loadRows(offs: ptr<function, array<u32, TM>>, mine: ptr<function, array<u32, TM / 8u>>, k: u32) -> array<f32, TM> {
+  var r: array<f32, TM>;
+  for (var q = 0u; q < TM / 8u; q++) {
+    let v = rowsBuf[(*mine)[q] + k];
+    // subgroupBroadcast needs a constant lane index.
+    r[8u * q + 0u] = subgroupBroadcast(v, 0u);
+    r[8u * q + 1u] = subgroupBroadcast(v, 1u);
+    r[8u * q + 2u] = subgroupBroadcast(v, 2u);
+    r[8u * q + 3u] = subgroupBroadcast(v, 3u);
+    r[8u * q + 4u] = subgroupBroadcast(v, 4u);
+    r[8u * q + 5u] = subgroupBroadcast(v, 5u);
+    r[8u * q + 6u] = subgroupBroadcast(v, 6u);
+    r[8u * q + 7u] = subgroupBroadcast(v, 7u);
+  }
+  return r;
 }
 
 @compute @workgroup_size(WG)

@@ -19,7 +19,7 @@ import { toGeometry3, type ConvGeometry, type Geometry3 } from '../../cpu/conv';
 import { checkBinding, maxChunkElements, packParams, ranges, subBinding, tiledKernelSource } from './conv_common';
 
 /** TM in the WGSL files: channels per invocation; each invocation also covers 4 positions. */
-const TM = 8;
+const TM = 16;
 const WG = 64;
 const COLS_PER_GROUP = 4 * WG;
 

@@ -11,7 +11,7 @@ import { checkMatmulParams, type MatmulParams } from '../../cpu/matmul';
 import { bindingElements, maxChunkElements, packParams, ranges, subBinding, tiledKernelSource } from './conv_common';
 
 /** Rows per invocation (TM in matmul.wgsl) and invocations per workgroup. */
-const TM = 8;
+const TM = 16;
 const WG = 64;
 const COLS_PER_GROUP = 4 * WG;
 
