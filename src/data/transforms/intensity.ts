@@ -254,27 +254,33 @@ export class Clahe extends BaseTransform {
       for (let b = 0; b < nbins; b++) { cum += hist[b]; map[b] = Math.min(1, cum / count); }
       maps.push(map);
     }
-    const tileMap = (a: number, b: number, c: number): Float32Array => maps[(a * nt[1] + b) * nt[2] + c];
     // position of a voxel between tile centres: (index + 0.5) / k − 0.5, clamped to the outer centres
-    const coord = (i: number, a: number): [number, number, number] => {
-      const t = Math.min(Math.max((i + 0.5) / ks[a] - 0.5, 0), nt[a] - 1);
-      const t0 = Math.floor(t);
-      return [t0, Math.min(t0 + 1, nt[a] - 1), t - t0];
+    const axisCoords = (a: number): { lo: Int32Array; hi: Int32Array; f: Float64Array } => {
+      const n = dims[a];
+      const lo = new Int32Array(n), hi = new Int32Array(n), f = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const t = Math.min(Math.max((i + 0.5) / ks[a] - 0.5, 0), nt[a] - 1);
+        lo[i] = Math.floor(t);
+        hi[i] = Math.min(lo[i] + 1, nt[a] - 1);
+        f[i] = t - lo[i];
+      }
+      return { lo, hi, f };
     };
+    const A = axisCoords(0), B = axisCoords(1), C = axisCoords(2);
+    const map = (a: number, b: number, c: number, bin: number): number => maps[(a * nt[1] + b) * nt[2] + c][bin];
     const out = new Float32Array(arr.data.length);
     for (let i = 0, p = 0; i < dims[0]; i++) {
-      const [a0, a1, fa] = coord(i, 0);
+      const a0 = A.lo[i], a1 = A.hi[i], fa = A.f[i];
       for (let j = 0; j < dims[1]; j++) {
-        const [b0, b1, fb] = coord(j, 1);
+        const b0 = B.lo[j], b1 = B.hi[j], fb = B.f[j];
         for (let k = 0; k < dims[2]; k++, p++) {
-          const [c0, c1, fc] = coord(k, 2);
+          const c0 = C.lo[k], c1 = C.hi[k], fc = C.f[k];
           const bin = bins[p];
-          let v = 0;
-          for (const [ta, wa] of [[a0, 1 - fa], [a1, fa]]) for (const [tb, wb] of [[b0, 1 - fb], [b1, fb]]) for (const [tc, wc] of [[c0, 1 - fc], [c1, fc]]) {
-            const w = wa * wb * wc;
-            if (w > 0) v += w * tileMap(ta, tb, tc)[bin];
-          }
-          out[p] = v;
+          const v00 = map(a0, b0, c0, bin) * (1 - fc) + map(a0, b0, c1, bin) * fc;
+          const v01 = map(a0, b1, c0, bin) * (1 - fc) + map(a0, b1, c1, bin) * fc;
+          const v10 = map(a1, b0, c0, bin) * (1 - fc) + map(a1, b0, c1, bin) * fc;
+          const v11 = map(a1, b1, c0, bin) * (1 - fc) + map(a1, b1, c1, bin) * fc;
+          out[p] = (v00 * (1 - fb) + v01 * fb) * (1 - fa) + (v10 * (1 - fb) + v11 * fb) * fa;
         }
       }
     }
