@@ -206,6 +206,26 @@ export class SegmentationDataset {
     return { shapeHWD, units, bytes };
   }
 
+  /**
+   * BalancedSampler's label of item i without augmentation: "gt" → 1 when the first class (first
+   * rater) of the preprocessed slice / patch is non-empty; any other value → that metadata column.
+   */
+  async balanceLabel(i: number, type: string): Promise<string | number | null> {
+    const ref = this.items[i];
+    if (!ref) throw new Error(`SegmentationDataset: item ${i} is outside 0..${this.items.length - 1}.`);
+    if (type !== 'gt') {
+      const v = this.entries[ref.entry].metadata[type];
+      if (v === undefined) throw new Error(`balance_samples.type "${type}" is neither "gt" nor a metadata column of ${this.entries[ref.entry].id}.`);
+      return v === null ? null : typeof v === 'number' ? v : String(v);
+    }
+    const prep = await this.cache.get(String(ref.entry), () => this.prepareEntry(ref.entry));
+    const unit = prep.units.get(ref.unit) as PreparedUnit;
+    const g = unit.gt[0]?.[0];
+    if (!g) return 0;
+    const a = ref.patch ? extractPatch(g, ref.patch) : g;
+    return a.data.some((v) => v !== 0) ? 1 : 0;
+  }
+
   /** Item i with freshly drawn augmentation parameters from `rng`. */
   async getItem(i: number, rng: DataRng): Promise<DatasetItem> {
     if (!this.prepared) throw new Error('SegmentationDataset: call await dataset.prepare() before reading items.');

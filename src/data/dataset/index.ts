@@ -4,3 +4,4 @@ export { entriesFromBids, entriesIn, splitRows, contrastList, type EntriesResult
 export { keepSample, keepRoi, type FilterParams } from './filters';
 export { volumeToHWD, hwdToVolumeData, sliceOf, zoomsHWD } from './hwd';
 export type { DatasetEntry, DatasetItem, DatasetMode, FileRef, ItemMetadata, LoaderParams } from './types';
+export { balanceLabels, epochBatches, type Batch, type LoaderOptions } from './loader';
