@@ -28,6 +28,9 @@ describe('encodeMatmul (WebGPU) equals matmulCpu', async () => {
     { batch: 2, m: 9, k: 4, n: 257, transA: true },
     { batch: 2, m: 12, k: 19, n: 65, transB: true },
     { batch: 1, m: 10, k: 11, n: 13, transA: true, transB: true },
+    // n a multiple of 4: the vec4 kernel (with a k that is not a multiple of its unroll by 4).
+    { batch: 2, m: 19, k: 13, n: 260 },
+    { batch: 1, m: 33, k: 8, n: 4, transA: true },
   ];
   const variants: TileVariant[] = acquired && supportsSubgroupTiles(acquired.device) ? ['plain', 'subgroups'] : ['plain'];
   for (const variant of variants) {
@@ -49,6 +52,8 @@ describe('encodeMatmul (WebGPU) equals matmulCpu', async () => {
     expect(storageBindingLimit(ctx)).toBe(1 << 20);
     // a: 3 x 300 x 700 floats = 2.5 MiB; one item (840 KB) fits, so chunks over batch; then rows.
     await check(ctx, { batch: 3, m: 300, k: 700, n: 9 }, 5);
+    // n = 8: the vec4 kernel with chunk bases that are (b) and are not (a) multiples of 4.
+    await check(ctx, { batch: 3, m: 300, k: 701, n: 8 }, 7);
     // One item of a (1100 x 300 = 1.3 MiB) above the limit: chunks of rows with unaligned starts.
     await check(ctx, { batch: 1, m: 1101, k: 301, n: 5 }, 6);
     expect(ctx.dispatchCount).toBeGreaterThan(3);

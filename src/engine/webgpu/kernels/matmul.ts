@@ -6,6 +6,7 @@
  * single batch item of a or out is too large, chunks of rows of a / out (only for a not transposed).
  */
 import matmulWgsl from '../../../../kernels/matmul.wgsl?raw';
+import matmulVec4Wgsl from '../../../../kernels/matmul_vec4.wgsl?raw';
 import type { BufferBinding, GpuContext } from '../context';
 import { checkMatmulParams, type MatmulParams } from '../../cpu/matmul';
 import { bindingElements, maxChunkElements, packParams, ranges, subBinding, tiledKernelSource } from './conv_common';
@@ -22,8 +23,9 @@ export function encodeMatmul(ctx: GpuContext, a: BufferBinding, b: BufferBinding
     throw new Error(`matmul: out holds ${bindingElements(out)} elements, needs batch*m*n = ${batch * m * n}`);
   }
   if (batch === 0 || m === 0 || n === 0) return;
-  const { code, variant } = tiledKernelSource(ctx, matmulWgsl);
-  const pipeline = ctx.pipeline({ label: `matmul-${variant}`, code, constants: { WG } });
+  const scalar = tiledKernelSource(ctx, matmulWgsl);
+  const vec4 = tiledKernelSource(ctx, matmulVec4Wgsl);
+  const scalarPipeline = ctx.pipeline({ label: `matmul-${scalar.variant}`, code: scalar.code, constants: { WG } });
   const maxElems = maxChunkElements(ctx);
   const itemA = m * k, itemB = k * n, itemC = m * n;
   if (itemB > maxElems) {
@@ -61,6 +63,11 @@ export function encodeMatmul(ctx: GpuContext, a: BufferBinding, b: BufferBinding
           cSub.base, itemC,
           g0 * COLS_PER_GROUP,
         ]);
+        // B read as vec4 (4 adjacent columns per invocation) when every B offset is a multiple of 4.
+        const useVec4 = !p.transB && n % 4 === 0 && bSub.base % 4 === 0;
+        const pipeline = useVec4
+          ? ctx.pipeline({ label: `matmul-vec4-${vec4.variant}`, code: vec4.code, constants: { WG } })
+          : scalarPipeline;
         ctx.dispatch(pipeline, params, [aSub.binding, bSub.binding, cSub.binding], [groups, rowGroups, nb]);
       }
     }
