@@ -20,6 +20,11 @@ struct ReduceParams {
   // there are few long rows; the host then reduces the per-segment partials. segs = 1 otherwise.
   segs: u32,
   seg_len: u32,
+  // Layout [outer, rows, inner] (outer > 1: a row is not contiguous; no chunking then).
+  outer: u32,
+  inner: u32,
+  _pad0: u32,
+  _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> rp: ReduceParams;
@@ -45,6 +50,15 @@ fn better(v: f32, vi: u32, best: f32, bi: u32) -> bool {
   }
 }
 
+/** Index of element j of row `row`. */
+fn at(row: u32, j: u32) -> u32 {
+  if (rp.outer == 1u) {
+    return rp.x_shift + row * rp.len + j;
+  }
+  let o = j / rp.inner;
+  return rp.x_shift + (o * rp.rows + row) * rp.inner + (j - o * rp.inner);
+}
+
 var<workgroup> sv: array<f32, WG>;
 var<workgroup> si: array<u32, WG>;
 
@@ -53,14 +67,14 @@ fn reduce_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   let row = wid.y * rp.groups_x + wid.x; // row * segs + segment
   // Every thread of the group takes part in the barriers, even past the last row.
   let in_range = row < rp.rows * rp.segs;
-  let base = rp.x_shift + (row / rp.segs) * rp.len;
+  let r = row / rp.segs;
   let seg_start = (row % rp.segs) * rp.seg_len;
   let seg_end = min(seg_start + rp.seg_len, rp.len);
   var acc = init_value();
   var acc_i = 0xffffffffu;
   if (in_range) {
     for (var j = seg_start + lid.x; j < seg_end; j += WG) {
-      let v = rx[base + j];
+      let v = rx[at(r, j)];
       if (OP == 0u) {
         acc += v;
       } else if (better(v, j, acc, acc_i) || acc_i == 0xffffffffu) {
@@ -100,17 +114,16 @@ fn reduce_small(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (row >= rp.rows) {
     return;
   }
-  let base = rp.x_shift + row * rp.len;
   var acc = init_value();
   var acc_i = 0u;
   if (OP == 0u) {
     for (var j = 0u; j < rp.len; j++) {
-      acc += rx[base + j];
+      acc += rx[at(row, j)];
     }
   } else {
-    acc = rx[base];
+    acc = rx[at(row, 0u)];
     for (var j = 1u; j < rp.len; j++) {
-      let v = rx[base + j];
+      let v = rx[at(row, j)];
       if (better(v, j, acc, acc_i)) {
         acc = v;
         acc_i = j;

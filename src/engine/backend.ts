@@ -121,8 +121,12 @@ export interface Backend {
   unary(op: UnaryOp, x: Storage, out: Storage, size: number, a: number, b: number): void;
   binary(op: BinaryOp, a: Storage, aStrides: number[], b: Storage, bStrides: number[], out: Storage, outShape: number[]): void;
   where(c: Storage, cStrides: number[], a: Storage, aStrides: number[], b: Storage, bStrides: number[], out: Storage, outShape: number[]): void;
-  /** Reduces each of `rows` contiguous runs of `len` elements to one value (arg ops: the index). */
-  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number): void;
+  /**
+   * Reduces each of `rows` runs of `len` elements to one value (arg ops: the index). With
+   * outer > 1, x is laid out [outer, rows, len / outer] and each row reduces over the outer and
+   * inner axes (a batch-norm statistic over N and space, without a transpose).
+   */
+  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number, outer?: number): void;
   gather(x: Storage, out: Storage, outShape: number[], dims: GatherDim[], fill: number): void;
   /** Writes every element of src (shape srcShape) into dst at the coordinates `dims` describe. */
   place(src: Storage, srcShape: number[], dst: Storage, dims: PlaceDim[]): void;

@@ -152,23 +152,28 @@ export class CpuBackend implements Backend {
     });
   }
 
-  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number): void {
+  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number, outer = 1): void {
     const xs = arr(x);
     const ys = arr(out);
+    const inner = len / outer;
+    // Element j of row r (layout [outer, rows, inner]).
+    const at = (r: number, j: number) => {
+      const o = Math.floor(j / inner);
+      return (o * rows + r) * inner + (j - o * inner);
+    };
     for (let r = 0; r < rows; r++) {
-      const base = r * len;
       if (op === 'sum') {
         let acc = 0;
-        for (let j = 0; j < len; j++) acc += xs[base + j];
+        for (let j = 0; j < len; j++) acc += xs[at(r, j)];
         ys[r] = acc;
         continue;
       }
       // max/min propagate NaN (PyTorch); arg ops return the first extreme index.
       const isMax = op === 'max' || op === 'argmax';
-      let best = len ? xs[base] : isMax ? -Infinity : Infinity;
+      let best = len ? xs[at(r, 0)] : isMax ? -Infinity : Infinity;
       let bestIdx = 0;
       for (let j = 1; j < len && !Number.isNaN(best); j++) {
-        const v = xs[base + j];
+        const v = xs[at(r, j)];
         if (Number.isNaN(v) || (isMax ? v > best : v < best)) {
           best = v;
           bestIdx = j;

@@ -23,14 +23,22 @@ function droppedShape(shape: readonly number[], axes: number[]): number[] {
 export function reduceRaw(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
   common(op, x);
   const rest = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const perm = [...rest, ...axes];
   const rows = sizeOf(rest.map((i) => x.shape[i]));
   const len = sizeOf(axes.map((i) => x.shape[i]));
   if (len === 0 && op !== 'sum') throw new Error(`${op}: cannot reduce over empty axes of ${formatShape(x.shape)}`);
-  const moved = perm.every((a, i) => a === i) ? x : noGrad(() => permute(x, perm));
   const out = empty(x.backend, keptShape(x.shape, axes), x.dtype);
+  // Kept axes forming one contiguous block [a, b): x is [outer, rows, inner] and the backend
+  // reduces over outer and inner in place (no transpose). Otherwise move reduced axes last.
+  const a = rest.length ? rest[0] : x.rank;
+  const b = rest.length ? rest[rest.length - 1] + 1 : x.rank;
+  if (rest.length === b - a) {
+    const outer = sizeOf(x.shape.slice(0, a));
+    x.backend.reduce(op, x.storage, out.storage, rows, len, rows === 1 ? 1 : outer);
+    return out;
+  }
+  const moved = noGrad(() => permute(x, [...rest, ...axes]));
   x.backend.reduce(op, moved.storage, out.storage, rows, len);
-  if (moved !== x) moved.dispose();
+  moved.dispose();
   return out;
 }
 

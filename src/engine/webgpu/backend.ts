@@ -226,12 +226,26 @@ export class WebGpuBackend implements Backend {
 
   // ---------- dispatch helpers ----------
 
+  private flushedAt = 0;
+
+  /**
+   * Submits when a very long stretch of work was recorded without a readback (a loop that never
+   * reads a value), so command buffers and the uniform arena stay bounded.
+   */
+  private maybeFlush(): void {
+    if (this.ctx.dispatchCount - this.flushedAt >= 4096) {
+      this.flush();
+      this.flushedAt = this.ctx.dispatchCount;
+    }
+  }
+
   private launch(code: string, label: string, entryPoint: string, constants: Record<string, number>, threads: number,
     params: (rowStride: number) => ArrayBuffer, buffers: BufferBinding[]): void {
     if (threads <= 0) return;
     const pipeline = this.ctx.pipeline({ label: `${label}:${entryPoint}`, code, entryPoint, constants: { WG, ...constants } });
     const { groups, groupsX } = grid(Math.ceil(threads / WG), this.device.limits.maxComputeWorkgroupsPerDimension);
     this.ctx.dispatch(pipeline, params(groupsX * WG), buffers, groups);
+    this.maybeFlush();
   }
 
   /** Element ranges [start, count) of at most the binding limit, aligned for binding offsets. */
@@ -402,13 +416,30 @@ export class WebGpuBackend implements Backend {
 
   // ---------- reductions ----------
 
-  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number): void {
+  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number, outer = 1): void {
     if (rows === 0) return;
     if (len === 0) {
       this.fill(out, rows, 0);
       return;
     }
     const code = REDUCE_OPS.indexOf(op);
+    if (outer > 1) {
+      const inner = len / outer;
+      if (gpu(x).bytes > this.limit) {
+        // Strided rows above the binding limit: transpose to contiguous rows first (chunked gather).
+        const t = this.alloc(rows * len, 'float32');
+        this.gather(x, t, [rows, outer, inner], [
+          { start: 0, step: 1, bound: rows, inStride: inner },
+          { start: 0, step: 1, bound: outer, inStride: rows * inner },
+          { start: 0, step: 1, bound: inner, inStride: 1 },
+        ], 0);
+        this.reduce(op, t, out, rows, len);
+        this.free(t);
+        return;
+      }
+      this.reduceDispatch(code, x, 0, rows, len, out, 0, outer);
+      return;
+    }
     const maxElems = this.chunkElems;
     const align = this.alignElems;
     if (len + align > maxElems) {
@@ -435,22 +466,23 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Reduces rc rows of `len` starting at element xStart of x into out[yStart ...]. */
-  private reduceDispatch(code: number, x: Storage, xStart: number, rc: number, len: number, out: Storage, yStart: number): void {
+  private reduceDispatch(code: number, x: Storage, xStart: number, rc: number, len: number, out: Storage, yStart: number, outer = 1): void {
     // Few long rows (a batch-norm statistic, a loss): split rows into segments, one workgroup
     // each, then reduce the partials (sum, max and min only: arg ops need the values too).
     const SEG = 4096;
     if (code < 3 && rc < 64 && len >= 2 * SEG) {
       const segs = Math.ceil(len / SEG);
       const partial = this.alloc(rc * segs, 'float32');
-      this.reduceDispatchSegments(code, x, xStart, rc, len, partial, 0, segs, SEG);
-      this.reduceDispatchSegments(code, partial, 0, rc, segs, out, yStart, 1, segs);
+      this.reduceDispatchSegments(code, x, xStart, rc, len, partial, 0, segs, SEG, outer);
+      this.reduceDispatchSegments(code, partial, 0, rc, segs, out, yStart, 1, segs, 1);
       this.free(partial);
       return;
     }
-    this.reduceDispatchSegments(code, x, xStart, rc, len, out, yStart, 1, len);
+    this.reduceDispatchSegments(code, x, xStart, rc, len, out, yStart, 1, len, outer);
   }
 
-  private reduceDispatchSegments(code: number, x: Storage, xStart: number, rc: number, len: number, out: Storage, yStart: number, segs: number, segLen: number): void {
+  private reduceDispatchSegments(code: number, x: Storage, xStart: number, rc: number, len: number, out: Storage, yStart: number,
+    segs: number, segLen: number, outer: number): void {
     const align = this.alignElems;
     const xa = Math.floor(xStart / align) * align;
     const ya = Math.floor(yStart / align) * align;
@@ -460,7 +492,8 @@ export class WebGpuBackend implements Backend {
     const pipeline = this.ctx.pipeline({ label: `reduce:${small ? 'small' : 'rows'}`, code: reduceWgsl, entryPoint: small ? 'reduce_small' : 'reduce_rows', constants: { WG, OP: code } });
     const maxDim = this.device.limits.maxComputeWorkgroupsPerDimension;
     const { groups, groupsX } = grid(small ? Math.ceil(rc / WG) : rc * segs, maxDim);
-    const params = new ParamWriter(32).u32(rc).u32(len).u32(groupsX).u32(xStart - xa).u32(yStart - ya).u32(groupsX * WG).u32(segs).u32(segLen).buffer();
+    const params = new ParamWriter(48).u32(rc).u32(len).u32(groupsX).u32(xStart - xa).u32(yStart - ya).u32(groupsX * WG).u32(segs).u32(segLen)
+      .u32(outer).u32(len / outer).u32(0).u32(0).buffer();
     this.ctx.dispatch(pipeline, params, [xBind, yBind], groups);
   }
 
@@ -530,18 +563,22 @@ export class WebGpuBackend implements Backend {
 
   matmul(a: Storage, b: Storage, out: Storage, p: MatmulParams): void {
     encodeMatmulOp(this.ctx, this.full(a), this.full(b), this.full(out), p);
+    this.maybeFlush();
   }
 
   convForward(x: Storage, w: Storage, bias: Storage | null, y: Storage, g: ConvGeometry): void {
     encodeConvForwardOp(this.ctx, this.full(x), this.full(w), bias ? this.full(bias) : null, this.full(y), g);
+    this.maybeFlush();
   }
 
   convGradInput(dy: Storage, w: Storage, dx: Storage, g: ConvGeometry): void {
     encodeConvGradInputOp(this.ctx, this.full(dy), this.full(w), this.full(dx), g);
+    this.maybeFlush();
   }
 
   convGradWeight(x: Storage, dy: Storage, dw: Storage, g: ConvGeometry): void {
     encodeConvGradWeightOp(this.ctx, this.full(x), this.full(dy), this.full(dw), g);
+    this.maybeFlush();
   }
 
   // ---------- pooling / resize ----------
