@@ -5,9 +5,9 @@
 export { Tensor } from './tensor';
 export type { DType, FloatArray } from './dtype';
 export type { BackendName } from './backend';
-export { setBackend, getBackend, flush, sync, type SetBackendOptions } from './registry';
+export { setBackend, getBackend, flush, sync, webgpuBackend, type SetBackendOptions } from './registry';
 export { scope, memory, resetPeakMemory, type MemoryInfo } from './memory';
-export { noGrad, isGradEnabled } from './autograd';
+export { noGrad, isGradEnabled, record, needsGrad, type BackwardRule } from './autograd';
 export { manualSeed } from './rng';
 export * from './ops/creation';
 export * from './ops/elementwise';

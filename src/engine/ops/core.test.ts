@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   tensor, scope, memory, noGrad, add, sub, mul, div, pow, exp, log, sqrt, abs, clamp, relu, leakyRelu, sigmoid, tanh,
   maximum, minimum, where, gt, sum, mean, max, min, variance, argmax, reshape, permute, slice, pad, flip, concat,
-  broadcastTo, matmul, softmax, logSoftmax, square, setBackend, zeros, ones, astype,
+  broadcastTo, matmul, softmax, logSoftmax, square, setBackend, zeros, ones, astype, expand, stack, split, squeeze, unsqueeze,
+  logSumExp, std, transpose, flatten, argmin,
 } from '../index';
 import { gradcheck, checkInput } from '../gradcheck';
 
@@ -133,6 +134,25 @@ describe('tensor basics (cpu)', () => {
     expect(() => add(x, y)).toThrow(/different dtypes \(float32 and float64\); cast with astype\(\)/);
   });
 
+  it('more shape ops and reductions', async () => {
+    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    expect((await expand(tensor([[1], [2]]), [-1, 3]).array())).toEqual([[1, 1, 1], [2, 2, 2]]);
+    expect(await stack([x, x], 1).array()).toEqual([[[1, 2, 3], [1, 2, 3]], [[4, 5, 6], [4, 5, 6]]]);
+    const [p, q] = split(x, [1, 2], 1);
+    expect(await p.array()).toEqual([[1], [4]]);
+    expect(await q.array()).toEqual([[2, 3], [5, 6]]);
+    expect(() => split(x, [1, 1], 1)).toThrow(/do not partition axis 1 of length 3/);
+    expect(squeeze(unsqueeze(x, 0)).shape).toEqual([2, 3]);
+    expect(() => squeeze(x, 0)).toThrow(/axis 0 of \[2, 3\] has size 2/);
+    expect(await transpose(x).array()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(flatten(tensor([[[1, 2]], [[3, 4]]]), 1).shape).toEqual([2, 2]);
+    expect(await argmin(x, 0).array()).toEqual([0, 0, 0]);
+    expect(await argmax(x).item()).toBe(5);
+    const lse = await logSumExp(tensor([1, 2, 3], undefined, { dtype: 'float64' }), 0).item();
+    expect(lse).toBeCloseTo(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)), 12);
+    expect(await std(tensor([2, 4, 4, 4, 5, 5, 7, 9]), 0, { unbiased: false }).item()).toBeCloseTo(2, 6);
+  });
+
   it('comparisons and where', async () => {
     const x = tensor([1, 2, 3]);
     expect(await gt(x, 2).array()).toEqual([0, 0, 1]);
@@ -184,6 +204,11 @@ describe('gradient checks (cpu, float64, central differences)', () => {
     ['matmul', (a, b) => matmul(a, b), () => [checkInput([2, 3, 4], 21), checkInput([2, 4, 5], 22)]],
     ['matmul 2d rhs', (a, b) => matmul(a, b), () => [checkInput([2, 3, 4], 23), checkInput([4, 2], 24)]],
     ['matmul broadcast batch', (a, b) => matmul(a, b), () => [checkInput([3, 4], 25), checkInput([2, 4, 2], 26)]],
+    ['expand', (a) => expand(a, [2, -1, 4]), () => [checkInput([3, 1], 27)]],
+    ['stack', (a, b) => stack([a, b], 1), () => [A(), B()]],
+    ['split', (a) => mul(split(a, [1, 2], 1)[1], split(a, [2, 1], 1)[0]), () => [A()]],
+    ['logSumExp', (a) => logSumExp(a, 1), () => [checkInput([3, 4], 28)]],
+    ['std', (a) => std(a, 1), () => [checkInput([3, 4], 29)]],
   ];
   for (const [name, fn, inputs] of cases) {
     it(name, () => {
