@@ -260,6 +260,7 @@ export class SegmentationDataset {
       zooms: out.meta.zooms,
       rater: this.raters > 1 ? rater : undefined,
       applied: out.meta.applied,
+      preprocessingCount: unit.applied.length,
       metadata: entry.metadata,
     };
     let inputOut = out.input;

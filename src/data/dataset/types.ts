@@ -74,6 +74,8 @@ export interface ItemMetadata {
   droppedChannels?: number[];
   /** Transforms applied (preprocessing, then augmentation), for undo. */
   applied: AppliedTransform[];
+  /** How many of `applied` are preprocessing (whole slice / volume); the rest were applied to this item. */
+  preprocessingCount: number;
   /** Sidecar values and table columns (FiLM). */
   metadata: Record<string, unknown>;
 }
