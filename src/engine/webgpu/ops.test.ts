@@ -122,6 +122,22 @@ describe('WebGPU ops equal CPU ops', async () => {
     expect(await zeros([3], { backend: 'webgpu' }).array()).toEqual([0, 0, 0]);
   });
 
+  it.skipIf(!acquired)('long runs without a readback are submitted in batches (bounded command buffers)', async () => {
+    const backend = webgpuBackend()!;
+    const before = backend.ctx.submitCount;
+    const x = full([4], 1, { backend: 'webgpu' });
+    let y = x;
+    for (let i = 0; i < 5000; i++) {
+      const z = add(y, 1);
+      if (y !== x) y.dispose();
+      y = z;
+    }
+    expect(backend.ctx.submitCount).toBeGreaterThan(before);
+    expect([...(await y.data())]).toEqual([5001, 5001, 5001, 5001]);
+    x.dispose();
+    y.dispose();
+  });
+
   it.skipIf(!acquired)('a GPU validation error surfaces at readback, never as zeros', async () => {
     const backend = new WebGpuBackend(acquired!.device);
     const s = backend.alloc(4, 'float32');
