@@ -5,7 +5,7 @@
 import { scope } from './memory';
 import type { Tensor } from './tensor';
 import { tensor } from './ops/creation';
-import { sum, } from './ops/reduce';
+import { sum } from './ops/reduce';
 import { mul } from './ops/elementwise';
 
 /** Deterministic float32 values in [lo, hi). */

@@ -5,10 +5,8 @@
 import { noGrad } from '../autograd';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
-import { randLike } from './creation';
+import { fullLike, randLike, zerosLike } from './creation';
 import { binaryRaw, mul, scale } from './elementwise';
-import { fullLike } from './creation';
-import { zerosLike } from './creation';
 
 export interface DropoutOptions {
   training?: boolean;

@@ -1,14 +1,13 @@
 /**
- * Reductions over axes (keepdim like PyTorch). The reduced axes are permuted to the end (a gather,
- * skipped when they already are), so every backend only reduces contiguous rows.
+ * Reductions over axes (keepdim like PyTorch). Backends reduce rows laid out [outer, rows, inner]
+ * (kept axes in one contiguous block, e.g. channels of NCHW); other axis sets are first permuted.
  */
 import type { ReduceOp } from '../backend';
-import { record } from '../autograd';
+import { noGrad, record } from '../autograd';
 import { formatShape, normAxes, normAxis, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
 import { add, binaryRaw, div, mul, scale, square, sub } from './elementwise';
 import { broadcastTo, permute, reshape } from './shape';
-import { noGrad } from '../autograd';
 import { common, empty, view } from './util';
 
 function keptShape(shape: readonly number[], axes: number[]): number[] {
