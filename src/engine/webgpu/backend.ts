@@ -166,9 +166,13 @@ export class WebGpuBackend implements Backend {
     this.bufferPool.clear();
   }
 
+  /** Releases pooled buffers and closes this backend's error scopes (the device stays usable). */
   dispose(): void {
     this.trimPool();
     this.device.removeEventListener('uncapturederror', this.onError);
+    // Close the scopes opened at the last submit, so later errors on this device reach others.
+    void this.device.popErrorScope().catch(() => null);
+    void this.device.popErrorScope().catch(() => null);
     this.ctx.destroy();
   }
 
