@@ -173,14 +173,34 @@ export class RandomBiasField extends BaseTransform {
       return v;
     };
     const [xs, ys, zs] = dims.map(axis);
-    const out = new Float32Array(arr.data.length);
-    for (let i = 0, p = 0; i < dims[0]; i++) for (let j = 0; j < dims[1]; j++) for (let k = 0; k < dims[2]; k++, p++) {
-      let s = 0, c = 0;
-      for (let a = 0; a <= this.order; a++) for (let b = 0; b <= this.order - a; b++) for (let e = 0; e <= this.order - a - b; e++) {
-        s += coeffs[c++] * Math.pow(xs[i], a) * Math.pow(ys[j], b) * Math.pow(zs[k], e);
+    const o = this.order;
+    // powers per axis: pw[a][i * (o + 1) + e] = coordinate_i ** e
+    const powers = (v: Float64Array): Float64Array => {
+      const t = new Float64Array(v.length * (o + 1));
+      for (let i = 0; i < v.length; i++) for (let e = 0; e <= o; e++) t[i * (o + 1) + e] = Math.pow(v[i], e);
+      return t;
+    };
+    const px = powers(xs), py = powers(ys), pz = powers(zs);
+    // the field is the same for every array of the sample: computed once, kept beside the parameters
+    const cache = params._field as { key: string; field: Float32Array } | undefined;
+    const key = dims.join('x');
+    let field = cache && cache.key === key ? cache.field : null;
+    if (!field) {
+      const nt = coeffs.length;
+      const cf = Float64Array.from(coeffs), ea = new Int32Array(nt), eb = new Int32Array(nt), ee = new Int32Array(nt);
+      let c = 0;
+      for (let a = 0; a <= o; a++) for (let b = 0; b <= o - a; b++) for (let e = 0; e <= o - a - b; e++) { ea[c] = a; eb[c] = b; ee[c] = e; c++; }
+      field = new Float32Array(arr.data.length);
+      const w = o + 1;
+      for (let i = 0, p = 0; i < dims[0]; i++) for (let j = 0; j < dims[1]; j++) for (let k = 0; k < dims[2]; k++, p++) {
+        let sum = 0;
+        for (let t = 0; t < nt; t++) sum += cf[t] * px[i * w + ea[t]] * py[j * w + eb[t]] * pz[k * w + ee[t]];
+        field[p] = Math.exp(sum);
       }
-      out[p] = arr.data[p] * Math.exp(s);
+      params._field = { key, field };
     }
+    const out = new Float32Array(arr.data.length);
+    for (let p = 0; p < out.length; p++) out[p] = arr.data[p] * field[p];
     return withRank(arr, out, dims);
   }
 }

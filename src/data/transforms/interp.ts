@@ -229,13 +229,18 @@ export function gaussianFilter3(data: Float32Array, shape: Shape3, sigma: number
         for (let i = 0; i < n; i++) line[i] = cur[base + i * strides[axis]];
         for (let i = 0; i < n; i++) {
           let v = 0;
-          for (let t = -r; t <= r; t++) {
-            const s = i + t;
-            if (s < 0 || s >= n) {
-              if (mode === 'constant') continue;
-              v += kernel[t + r] * line[reflectIndex(s, n)];
-            } else {
-              v += kernel[t + r] * line[s];
+          if (i - r >= 0 && i + r < n) {
+            // interior: no boundary handling
+            for (let t = 0, s = i - r; t < kernel.length; t++, s++) v += kernel[t] * line[s];
+          } else {
+            for (let t = -r; t <= r; t++) {
+              const s = i + t;
+              if (s < 0 || s >= n) {
+                if (mode === 'constant') continue;
+                v += kernel[t + r] * line[reflectIndex(s, n)];
+              } else {
+                v += kernel[t + r] * line[s];
+              }
             }
           }
           next[base + i * strides[axis]] = v;
