@@ -91,3 +91,36 @@ describe.skipIf(!hasIvadomedTestData)('ivadomed-data-testing: sub-unf01', () => 
     expect(after).toBeLessThan(10);
   }, 60_000);
 });
+
+describe.skipIf(!hasIvadomedTestData)('ivadomed-data-testing: microscopy PNG', () => {
+  it('2D patches of SEM images (axon + myelin), patch filter in training only (ivadomed test_patch_filter)', async () => {
+    const source = createNodeSource(`${IVADOMED_TEST_DATA}/microscopy_png`);
+    const index = await indexBids(source);
+    const params: LoaderParams = {
+      target_suffix: ['_seg-axon-manual', '_seg-myelin-manual'],
+      contrast_params: { training_validation: ['SEM'], testing: ['SEM'] },
+      extensions: ['.png'],
+      slice_filter_params: { filter_empty_mask: false, filter_empty_input: true },
+      patch_filter_params: { filter_empty_mask: true, filter_empty_input: true },
+    };
+    const { entries } = entriesFromBids(source, index, params, 'training');
+    expect(entries.length).toBeGreaterThanOrEqual(4);
+    const one = entries.slice(0, 2);
+    const make = (datasetType: 'training' | 'testing') => new SegmentationDataset(one, params, {
+      datasetType, mode: { kind: 'patches2d', length: [32, 32], stride: [32, 32] },
+      transforms: Compose.fromConfig({ NormalizeInstance: { applied_to: ['im'] } }, datasetType),
+    });
+    const train = make('training');
+    const test = make('testing');
+    await train.prepare();
+    await test.prepare();
+    expect(test.length).toBeGreaterThan(train.length);
+    expect(train.filtered.patches).toBe(test.length - train.length);
+    for (let i = 0; i < train.length; i += Math.max(1, Math.floor(train.length / 10))) {
+      const item = await train.getItem(i, new DataRng(i));
+      expect(item.input[0].shape).toEqual([32, 32]);
+      expect(item.gt.length).toBe(2);
+      expect(item.gt[0].data.some((v) => v === 1) || item.gt[1].data.some((v) => v === 1)).toBe(true);
+    }
+  }, 60_000);
+});
