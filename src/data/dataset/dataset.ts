@@ -8,11 +8,11 @@
  * evicted), cuts the patch, runs the per-item transforms with the given rng, binarises the label
  * (unless soft_gt) and applies input dropout.
  */
-import { reorientToRAS, sliceAxisIndex } from '../orientation';
+import { hwdAxes, reorientToRAS, sliceAxisIndex } from '../orientation';
 import { extractPatch, checkIvadomed3DPatches, patchGrid, type PatchIndex } from '../patches/patches';
 import type { DataRng } from '../rng';
 import type { Compose } from '../transforms/compose';
-import { dims3, type NdArray } from '../transforms/ndarray';
+import type { NdArray } from '../transforms/ndarray';
 import type { AppliedTransform, DatasetType, TransformSample } from '../transforms/types';
 import type { Volume } from '../volume';
 import { ByteLruCache } from './cache';
@@ -113,7 +113,7 @@ export class SegmentationDataset {
         const mode = this.options.mode;
         if (mode.kind === 'slices') { items.push({ entry: e, unit: u }); continue; }
         const shape = unit.input[0].shape;
-        const grid = mode.kind === 'patches2d' ? patchGrid(shape, mode.length, mode.stride) : patchGrid(shape, mode.length, mode.stride);
+        const grid = patchGrid(shape, mode.length, mode.stride);
         for (const patch of grid) {
           if (patchFilter) {
             const inP = unit.input.map((a) => extractPatch(a, patch));
@@ -146,7 +146,7 @@ export class SegmentationDataset {
     const axis = this.sliceAxis;
     const images = await Promise.all(entry.images.map((r) => this.loadRAS(r)));
     const ref = images[0];
-    const shapeHWD = dims3({ data: new Float32Array(0), shape: volumeToHWDShape(ref.shape, axis) });
+    const shapeHWD = volumeToHWDShape(ref.shape, axis);
     const check = (v: Volume, path: string): void => {
       const same = v.shape.slice(0, 3).every((n, i) => n === ref.shape[i]);
       if (!same) throw new Error(`${path}: shape [${v.shape.slice(0, 3).join(', ')}] differs from its image ${entry.images[0].path} [${ref.shape.slice(0, 3).join(', ')}]; labels and channels must share the image grid.`);
@@ -274,9 +274,9 @@ export class SegmentationDataset {
 }
 
 /** (H, W, D) sizes of a RAS shape for a slice axis. */
-function volumeToHWDShape(shape: readonly number[], axis: 0 | 1 | 2): number[] {
-  const map = axis === 2 ? [0, 1, 2] : axis === 0 ? [2, 1, 0] : [2, 0, 1];
-  return map.map((a) => shape[a] ?? 1);
+function volumeToHWDShape(shape: readonly number[], axis: 0 | 1 | 2): [number, number, number] {
+  const [h, w, d] = hwdAxes(axis);
+  return [shape[h] ?? 1, shape[w] ?? 1, shape[d] ?? 1];
 }
 
 /** ivadomed threshold_predictions(gt, 0.5): 1 where >= 0.5. */
