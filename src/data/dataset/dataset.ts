@@ -35,6 +35,9 @@ interface PreparedEntry {
   /** 2D: slice index -> unit (kept slices only); 3D: key -1 -> the volume. */
   units: Map<number, PreparedUnit>;
   bytes: number;
+  /** Slices left out by the slice filter and by the ROI filter. */
+  filteredSlices: number;
+  filteredRoi: number;
 }
 
 interface ItemRef {
@@ -109,6 +112,8 @@ export class SegmentationDataset {
     const patchFilter = this.options.datasetType === 'testing' ? undefined : this.params.patch_filter_params;
     for (let e = 0; e < this.entries.length; e++) {
       const prep = await this.cache.get(String(e), () => this.prepareEntry(e));
+      this.filtered.slices += prep.filteredSlices;
+      this.filtered.roi += prep.filteredRoi;
       for (const [u, unit] of prep.units) {
         const mode = this.options.mode;
         if (mode.kind === 'slices') { items.push({ entry: e, unit: u }); continue; }
@@ -173,6 +178,7 @@ export class SegmentationDataset {
     }
     const zooms = zoomsHWD(ref, axis);
     const units = new Map<number, PreparedUnit>();
+    let filteredSlices = 0, filteredRoi = 0;
     const pre = this.options.transforms;
     const unitOf = (input: NdArray[], gt: NdArray[][], roi: NdArray[], z: number[]): PreparedUnit => {
       const flatGt = gt.flat();
@@ -195,15 +201,15 @@ export class SegmentationDataset {
         const input = inputHWD.map((a) => sliceOf(a, d));
         const gt = gtHWD.map((raters) => raters.map((a) => sliceOf(a, d)));
         // ivadomed filters on the raw slice (before preprocessing), with the first rater's labels
-        if (!keepSample(input, gt.map((r) => r[0]), sf)) { this.filtered.slices++; continue; }
+        if (!keepSample(input, gt.map((r) => r[0]), sf)) { filteredSlices++; continue; }
         const roi = roiHWD ? [sliceOf(roiHWD, d)] : [];
-        if (roiFilter && !keepRoi(roi[0], roiThr as number)) { this.filtered.roi++; continue; }
+        if (roiFilter && !keepRoi(roi[0], roiThr as number)) { filteredRoi++; continue; }
         units.set(d, unitOf(input, gt, roi, [...zooms]));
       }
     }
     let bytes = 0;
     for (const u of units.values()) bytes += bytesOf(u.input) + bytesOf(u.gt.flat()) + bytesOf(u.roi);
-    return { shapeHWD, units, bytes };
+    return { shapeHWD, units, bytes, filteredSlices, filteredRoi };
   }
 
   /**
