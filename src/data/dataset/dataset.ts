@@ -109,6 +109,7 @@ export class SegmentationDataset {
 
   async prepare(): Promise<void> {
     const items: ItemRef[] = [];
+    this.filtered.slices = 0; this.filtered.roi = 0; this.filtered.patches = 0;
     const patchFilter = this.options.datasetType === 'testing' ? undefined : this.params.patch_filter_params;
     for (let e = 0; e < this.entries.length; e++) {
       const prep = await this.cache.get(String(e), () => this.prepareEntry(e));
