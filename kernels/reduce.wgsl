@@ -20,10 +20,11 @@ struct ReduceParams {
   // there are few long rows; the host then reduces the per-segment partials. segs = 1 otherwise.
   segs: u32,
   seg_len: u32,
-  // Layout [outer, rows, inner] (outer > 1: a row is not contiguous; no chunking then).
+  // Layout [outer, rows, inner] (outer > 1: a row is not contiguous; no chunking then), or
+  // [rows / mid_inner, len, mid_inner] with mid_inner > 1 (reduce the middle axis).
   outer: u32,
   inner: u32,
-  _pad0: u32,
+  mid_inner: u32,
   _pad1: u32,
 }
 
@@ -52,6 +53,10 @@ fn better(v: f32, vi: u32, best: f32, bi: u32) -> bool {
 
 /** Index of element j of row `row`. */
 fn at(row: u32, j: u32) -> u32 {
+  if (rp.mid_inner > 1u) {
+    let o = row / rp.mid_inner;
+    return rp.x_shift + (o * rp.len + j) * rp.mid_inner + (row - o * rp.mid_inner);
+  }
   if (rp.outer == 1u) {
     return rp.x_shift + row * rp.len + j;
   }

@@ -26,6 +26,17 @@ struct GatherParams {
   step: array<vec4<i32>, 2>,
   bound: array<vec4<i32>, 2>,
   stride: array<vec4<u32>, 2>,
+  // Windowed mode (windowed != 0): only strided-operand offsets in [win_lo, win_hi) are read or
+  // written; used when a transpose of a tensor above the binding limit has no compact footprint.
+  win_lo: u32,
+  win_hi: u32,
+  windowed: u32,
+  // gather: whether out-of-bounds (padding) elements are written in this dispatch.
+  write_fill: u32,
+}
+
+fn in_window(off: u32) -> bool {
+  return gp.windowed == 0u || (off >= gp.win_lo && off < gp.win_hi);
 }
 
 @group(0) @binding(0) var<uniform> gp: GatherParams;
@@ -53,8 +64,10 @@ fn gather(@builtin(global_invocation_id) gid: vec3<u32>) {
     off += u32(coord) * gp.stride[k >> 2u][k & 3u];
   }
   if (valid) {
-    gy[gp.y_shift + i] = gx[off - gp.x_base];
-  } else {
+    if (in_window(off)) {
+      gy[gp.y_shift + i] = gx[off - gp.x_base];
+    }
+  } else if (gp.write_fill != 0u) {
     gy[gp.y_shift + i] = gp.fill;
   }
 }
@@ -77,5 +90,7 @@ fn place(@builtin(global_invocation_id) gid: vec3<u32>) {
     rem = rem / extent;
     off += u32(gp.start[k >> 2u][k & 3u] + c * gp.step[k >> 2u][k & 3u]) * gp.stride[k >> 2u][k & 3u];
   }
-  pd[off - gp.x_base] = ps[gp.y_shift + i];
+  if (in_window(off)) {
+    pd[off - gp.x_base] = ps[gp.y_shift + i];
+  }
 }

@@ -124,9 +124,11 @@ export interface Backend {
   /**
    * Reduces each of `rows` runs of `len` elements to one value (arg ops: the index). With
    * outer > 1, x is laid out [outer, rows, len / outer] and each row reduces over the outer and
-   * inner axes (a batch-norm statistic over N and space, without a transpose).
+   * inner axes (a batch-norm statistic over N and space, without a transpose). With midInner > 1,
+   * x is laid out [rows / midInner, len, midInner] and rows reduce over the middle axis (softmax
+   * or argmax over the channels of NCHW).
    */
-  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number, outer?: number): void;
+  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number, outer?: number, midInner?: number): void;
   gather(x: Storage, out: Storage, outShape: number[], dims: GatherDim[], fill: number): void;
   /** Writes every element of src (shape srcShape) into dst at the coordinates `dims` describe. */
   place(src: Storage, srcShape: number[], dst: Storage, dims: PlaceDim[]): void;

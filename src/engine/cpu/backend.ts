@@ -152,12 +152,17 @@ export class CpuBackend implements Backend {
     });
   }
 
-  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number, outer = 1): void {
+  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number, outer = 1, midInner = 1): void {
     const xs = arr(x);
     const ys = arr(out);
     const inner = len / outer;
-    // Element j of row r (layout [outer, rows, inner]).
+    // Element j of row r: layout [outer, rows, inner] (reduce outer and inner), or
+    // [rows / midInner, len, midInner] (reduce the middle axis).
     const at = (r: number, j: number) => {
+      if (midInner > 1) {
+        const o = Math.floor(r / midInner);
+        return (o * len + j) * midInner + (r - o * midInner);
+      }
       const o = Math.floor(j / inner);
       return (o * rows + r) * inner + (j - o * inner);
     };

@@ -35,6 +35,15 @@ export function reduceRaw(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
     x.backend.reduce(op, x.storage, out.storage, rows, len, rows === 1 ? 1 : outer);
     return out;
   }
+  // Reduced axes forming one contiguous block [c, e): x is [rows / inner, len, inner] and the
+  // backend reduces the middle axis in place (e.g. over the channels of NCHW).
+  const c = axes[0];
+  const e = axes[axes.length - 1] + 1;
+  if (axes.length === e - c) {
+    const inner = sizeOf(x.shape.slice(e));
+    x.backend.reduce(op, x.storage, out.storage, rows, len, 1, inner);
+    return out;
+  }
   const moved = noGrad(() => permute(x, [...rest, ...axes]));
   x.backend.reduce(op, moved.storage, out.storage, rows, len);
   moved.dispose();

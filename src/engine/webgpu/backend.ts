@@ -300,21 +300,23 @@ export class WebGpuBackend implements Backend {
    * offsetRange(d, lo, hi) gives the min and max offset contribution of output coordinates
    * [lo, hi] along dim d. Calls visit(start, count, footprintLo, footprintHi).
    */
-  private footprintChunks(shape: number[], offsetRange: (d: number, lo: number, hi: number) => [number, number],
-    visit: (start: number, count: number, lo: number, hi: number) => void, what: string): void {
+  private footprintChunks(shape: number[], operandElems: number, offsetRange: (d: number, lo: number, hi: number) => [number, number],
+    visit: (start: number, count: number, lo: number, hi: number) => void): boolean {
     const n = shape.reduce((p, d) => p * d, 1);
     const room = this.chunkElems - this.alignElems;
     const denseStrides = stridesOf(shape);
-    let dispatches = 0;
+    const plan: Array<[number, number, number, number]> = [];
+    // Past this many chunks, passes over windows of the strided operand cost less.
+    const maxChunks = Math.max(256, 64 * Math.ceil(operandElems / room));
     for (let s = 0; s < n;) {
       let c = Math.min(this.chunkElems - this.alignElems, n - s);
       for (;;) {
         const [lo, hi] = footprint(shape, s, c, offsetRange);
         if (hi - lo + 1 <= room) {
-          visit(s, c, lo, hi);
+          plan.push([s, c, lo, hi]);
           break;
         }
-        if (c === 1) throw new Error(`${what}: one element's footprint exceeds the binding limit (engine bug)`);
+        if (c === 1) return false;
         // Cut at the next index of the highest dim the chunk spans: the footprint is then exact
         // for that dim, and the next pass looks one dim deeper. Within the last dim, halve.
         let d = 0;
@@ -323,8 +325,20 @@ export class WebGpuBackend implements Backend {
         c = d < shape.length - 1 && boundary < s + c ? boundary - s : Math.max(1, Math.floor(c / 2));
       }
       s += c;
-      if (++dispatches > 65536) throw new Error(`${what}: the strided operand's footprint needs more than 65536 dispatches; this layout is too large for the binding limit`);
+      // A scattered layout (a transpose whose rows each touch the whole operand): give up, the
+      // caller uses windows over the strided operand instead.
+      if (plan.length > maxChunks) return false;
     }
+    for (const [s, c, lo, hi] of plan) visit(s, c, lo, hi);
+    return true;
+  }
+
+  /** Windows [lo, lo + len) over a strided operand of `total` elements, each within one binding. */
+  private windows(total: number): Array<[number, number]> {
+    const room = this.chunkElems - this.alignElems;
+    const out: Array<[number, number]> = [];
+    for (let lo = 0; lo < total; lo += room) out.push([lo, Math.min(room, total - lo)]);
+    return out;
   }
 
   /** The whole tensor as one binding; throws when it exceeds the binding limit. */
@@ -420,13 +434,29 @@ export class WebGpuBackend implements Backend {
 
   // ---------- reductions ----------
 
-  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number, outer = 1): void {
+  reduce(op: ReduceOp, x: Storage, out: Storage, rows: number, len: number, outer = 1, midInner = 1): void {
     if (rows === 0) return;
     if (len === 0) {
       this.fill(out, rows, 0);
       return;
     }
     const code = REDUCE_OPS.indexOf(op);
+    if (midInner > 1) {
+      const o = rows / midInner;
+      if (gpu(x).bytes > this.limit) {
+        const t = this.alloc(rows * len, 'float32');
+        this.gather(x, t, [o, midInner, len], [
+          { start: 0, step: 1, bound: o, inStride: len * midInner },
+          { start: 0, step: 1, bound: midInner, inStride: 1 },
+          { start: 0, step: 1, bound: len, inStride: midInner },
+        ], 0);
+        this.reduce(op, t, out, rows, len);
+        this.free(t);
+        return;
+      }
+      this.reduceDispatch(code, x, 0, rows, len, out, 0, 1, midInner);
+      return;
+    }
     if (outer > 1) {
       const inner = len / outer;
       if (gpu(x).bytes > this.limit) {
@@ -470,23 +500,23 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Reduces rc rows of `len` starting at element xStart of x into out[yStart ...]. */
-  private reduceDispatch(code: number, x: Storage, xStart: number, rc: number, len: number, out: Storage, yStart: number, outer = 1): void {
+  private reduceDispatch(code: number, x: Storage, xStart: number, rc: number, len: number, out: Storage, yStart: number, outer = 1, midInner = 1): void {
     // Few long rows (a batch-norm statistic, a loss): split rows into segments, one workgroup
     // each, then reduce the partials (sum, max and min only: arg ops need the values too).
     const SEG = 4096;
     if (code < 3 && rc < 64 && len >= 2 * SEG) {
       const segs = Math.ceil(len / SEG);
       const partial = this.alloc(rc * segs, 'float32');
-      this.reduceDispatchSegments(code, x, xStart, rc, len, partial, 0, segs, SEG, outer);
-      this.reduceDispatchSegments(code, partial, 0, rc, segs, out, yStart, 1, segs, 1);
+      this.reduceDispatchSegments(code, x, xStart, rc, len, partial, 0, segs, SEG, outer, midInner);
+      this.reduceDispatchSegments(code, partial, 0, rc, segs, out, yStart, 1, segs, 1, 1);
       this.free(partial);
       return;
     }
-    this.reduceDispatchSegments(code, x, xStart, rc, len, out, yStart, 1, len, outer);
+    this.reduceDispatchSegments(code, x, xStart, rc, len, out, yStart, 1, len, outer, midInner);
   }
 
   private reduceDispatchSegments(code: number, x: Storage, xStart: number, rc: number, len: number, out: Storage, yStart: number,
-    segs: number, segLen: number, outer: number): void {
+    segs: number, segLen: number, outer: number, midInner: number): void {
     const align = this.alignElems;
     const xa = Math.floor(xStart / align) * align;
     const ya = Math.floor(yStart / align) * align;
@@ -497,7 +527,7 @@ export class WebGpuBackend implements Backend {
     const maxDim = this.device.limits.maxComputeWorkgroupsPerDimension;
     const { groups, groupsX } = grid(small ? Math.ceil(rc / WG) : rc * segs, maxDim);
     const params = new ParamWriter(48).u32(rc).u32(len).u32(groupsX).u32(xStart - xa).u32(yStart - ya).u32(groupsX * WG).u32(segs).u32(segLen)
-      .u32(outer).u32(len / outer).u32(0).u32(0).buffer();
+      .u32(outer).u32(len / outer).u32(midInner).u32(0).buffer();
     this.ctx.dispatch(pipeline, params, [xBind, yBind], groups);
   }
 
@@ -506,21 +536,22 @@ export class WebGpuBackend implements Backend {
   gather(x: Storage, out: Storage, fullShape: number[], fullDims: GatherDim[], fill: number): void {
     const { shape: outShape, dims, offset } = collapseGather(fullShape, fullDims);
     const n = outShape.reduce((p, d) => p * d, 1);
-    const dispatch = (s: number, c: number, xb: BufferBinding, xBase: number) => {
+    const dispatch = (s: number, c: number, xb: BufferBinding, xBase: number, win: [number, number, boolean] | null) => {
       const ys = this.shifted(out, s, c);
-      this.launch(shapeWgsl, 'shape', 'gather', { RANK: outShape.length }, c, (rs) => new ParamWriter(32 + 5 * 32)
+      this.launch(shapeWgsl, 'shape', 'gather', { RANK: outShape.length }, c, (rs) => new ParamWriter(32 + 5 * 32 + 16)
         .u32(c).u32(rs).u32(outShape.length).u32(s).f32(fill).u32(xBase).u32(ys.shift).u32(offset)
         .dims(outShape).dims(dims.map((d) => d.start), true).dims(dims.map((d) => d.step), true)
-        .dims(dims.map((d) => d.bound), true).dims(dims.map((d) => d.inStride)).buffer(),
+        .dims(dims.map((d) => d.bound), true).dims(dims.map((d) => d.inStride))
+        .u32(win ? win[0] : 0).u32(win ? win[1] : 0).u32(win ? 1 : 0).u32(!win || win[2] ? 1 : 0).buffer(),
       [xb, ys.binding]);
     };
     if (gpu(x).bytes <= this.limit) {
       const xb = this.whole(x, 'gather');
-      for (const [s, c] of this.chunks(n)) dispatch(s, c, xb, 0);
+      for (const [s, c] of this.chunks(n)) dispatch(s, c, xb, 0, null);
       return;
     }
-    // Input above the binding limit: bind, per output chunk, the input range it reads.
-    this.footprintChunks(outShape, (d, lo, hi) => {
+    // Input above the binding limit: bind, per output chunk, the input range it reads ...
+    const compact = this.footprintChunks(outShape, gpu(x).elements, (d, lo, hi) => {
       const g = dims[d];
       const clamp = (v: number) => Math.min(Math.max(v, 0), g.bound - 1);
       const a = clamp(g.start + lo * g.step) * g.inStride;
@@ -528,34 +559,46 @@ export class WebGpuBackend implements Backend {
       return [Math.min(a, b), Math.max(a, b)];
     }, (s, c, lo, hi) => {
       const { binding, start } = this.shifted(x, lo + offset, hi - lo + 1);
-      dispatch(s, c, binding, start);
-    }, 'gather (permute/slice/pad/flip/broadcast)');
+      dispatch(s, c, binding, start, null);
+    });
+    if (compact) return;
+    // ... or, for scattered reads, one pass over the output per window of the input.
+    this.windows(gpu(x).elements).forEach(([lo, len], k) => {
+      const { binding, start } = this.shifted(x, lo, len);
+      for (const [s, c] of this.chunks(n)) dispatch(s, c, binding, start, [lo, lo + len, k === 0]);
+    });
   }
 
   place(src: Storage, fullShape: number[], dst: Storage, fullDims: PlaceDim[]): void {
     const { shape: srcShape, dims, offset } = collapsePlace(fullShape, fullDims);
     const n = srcShape.reduce((p, d) => p * d, 1);
-    const dispatch = (s: number, c: number, db: BufferBinding, dBase: number) => {
+    const dispatch = (s: number, c: number, db: BufferBinding, dBase: number, win: [number, number] | null) => {
       const ss = this.shifted(src, s, c);
-      this.launch(shapeWgsl, 'shape', 'place', { RANK: srcShape.length }, c, (rs) => new ParamWriter(32 + 5 * 32)
+      this.launch(shapeWgsl, 'shape', 'place', { RANK: srcShape.length }, c, (rs) => new ParamWriter(32 + 5 * 32 + 16)
         .u32(c).u32(rs).u32(srcShape.length).u32(s).f32(0).u32(dBase).u32(ss.shift).u32(offset)
         .dims(srcShape).dims(dims.map((d) => d.start), true).dims(dims.map((d) => d.step), true)
-        .dims([], true).dims(dims.map((d) => d.dstStride)).buffer(),
+        .dims([], true).dims(dims.map((d) => d.dstStride))
+        .u32(win ? win[0] : 0).u32(win ? win[1] : 0).u32(win ? 1 : 0).u32(0).buffer(),
       [ss.binding, db]);
     };
     if (gpu(dst).bytes <= this.limit) {
       const db = this.whole(dst, 'place');
-      for (const [s, c] of this.chunks(n)) dispatch(s, c, db, 0);
+      for (const [s, c] of this.chunks(n)) dispatch(s, c, db, 0, null);
       return;
     }
-    this.footprintChunks(srcShape, (d, lo, hi) => {
+    const compact = this.footprintChunks(srcShape, gpu(dst).elements, (d, lo, hi) => {
       const a = (dims[d].start + lo * dims[d].step) * dims[d].dstStride;
       const b = (dims[d].start + hi * dims[d].step) * dims[d].dstStride;
       return [Math.min(a, b), Math.max(a, b)];
     }, (s, c, lo, hi) => {
       const { binding, start } = this.shifted(dst, lo + offset, hi - lo + 1);
-      dispatch(s, c, binding, start);
-    }, 'place (concat/slice backward)');
+      dispatch(s, c, binding, start, null);
+    });
+    if (compact) return;
+    for (const [lo, len] of this.windows(gpu(dst).elements)) {
+      const { binding, start } = this.shifted(dst, lo, len);
+      for (const [s, c] of this.chunks(n)) dispatch(s, c, binding, start, [lo, lo + len]);
+    }
   }
 
   // ---------- matmul / conv (kernels in ./kernels) ----------

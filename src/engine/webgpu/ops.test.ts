@@ -8,6 +8,7 @@ import {
 import { compareBackends, seededValues } from '../testing';
 import { WebGpuBackend, type GpuStorage } from './backend';
 import { webgpuBackend } from '../registry';
+import { CpuBackend } from '../cpu/backend';
 import type { Tensor } from '../tensor';
 
 const inp = (shape: number[], seed: number, lo = -2, hi = 2) => ({ shape, values: seededValues(shape.reduce((p, d) => p * d, 1), seed, lo, hi) });
@@ -64,6 +65,8 @@ describe('WebGPU ops equal CPU ops', async () => {
     ['var', (x) => variance(x, [0, 2]), [3, 4, 50]],
     ['argmax', (x) => argmax(x, 1), [4, 77]],
     ['argmin', (x) => argmin(x, 0), [77, 4]],
+    ['argmax over channels', (x) => argmax(x, 1), [2, 5, 7, 3]],
+    ['max over the middle axes', (x) => max(x, [1, 2]), [3, 4, 5, 6]],
     ['softmax', (x) => softmax(x, 1), [2, 5, 3, 3]],
     ['logSoftmax', (x) => logSoftmax(x, -1), [4, 19]],
   ];
@@ -186,10 +189,24 @@ describe('chunked dispatch (maxStorageBufferBindingSize forced to 1 MiB)', async
     await compareBackends((x) => slice(flip(x, 2), [null, [1, 4], [0, 30_000, 7]]), [inp([2, 5, 30_001], 18)], { label: 'slice/flip above the limit', grads: true });
     await compareBackends((x) => pad(x, [[1, 1], [2, 3]], 0.5), [inp([3, 300, 400], 19)], { label: 'pad above the limit', grads: true });
     await compareBackends((x, y) => concat([x, y], 1), [inp([2, 3, 50_000], 20), inp([2, 2, 50_000], 21)], { label: 'concat above the limit', grads: true });
-    await compareBackends((x) => sum(x, [0, 2]), [inp([3, 4, 30_000], 22)], { label: 'reduce over permuted axes above the limit', atol: 1e-3 });
+    await compareBackends((x) => sum(x, [0, 2]), [inp([3, 4, 30_000], 22)], { label: 'reduce over outer+inner axes above the limit', atol: 1e-3 });
+    await compareBackends((x) => sum(x, 1), [inp([3, 100, 1000], 26)], { label: 'reduce over the middle axis above the limit', atol: 1e-3 });
+    await compareBackends((x) => sum(x, [0, 2]), [inp([3, 4, 5, 20_000], 27)], { label: 'reduce over permuted axes above the limit', atol: 1e-3 });
     await compareBackends((x) => maxPool(x, { kernel: 2 }), [inp([2, 8, 140, 140], 23)], { label: 'maxPool above the limit', grads: true });
     await compareBackends((x) => avgPool(x, { kernel: 3, stride: 2, padding: 1 }), [inp([2, 8, 140, 140], 24)], { label: 'avgPool above the limit', grads: true });
     await compareBackends((x) => interpolate(x, { scaleFactor: 2, mode: 'linear' }), [inp([1, 4, 130, 130], 25)], { label: 'resize above the limit', grads: true });
+    // A scattered place (a transpose into a destination above the limit) takes the windowed path.
+    const gpuB = webgpuBackend()!;
+    const cpuB = new CpuBackend();
+    const srcVals = seededValues(200 * 2000, 28);
+    const dims = [{ start: 0, step: 1, dstStride: 1 }, { start: 0, step: 1, dstStride: 200 }];
+    const dg = gpuB.alloc(400_000, 'float32');
+    gpuB.fill(dg, 400_000, 0);
+    gpuB.place(gpuB.upload(srcVals, 'float32'), [200, 2000], dg, dims);
+    const dc = cpuB.alloc(400_000, 'float32');
+    cpuB.place(cpuB.upload(srcVals, 'float32'), [200, 2000], dc, dims);
+    const [pg, pc] = [await gpuB.read(dg, 400_000, 'float32'), await cpuB.read(dc, 400_000, 'float32')];
+    expect(pg.every((v, i) => v === pc[i])).toBe(true);
     manualSeed(3);
     const uc = await rand([n], { backend: 'cpu' }).data();
     manualSeed(3);
