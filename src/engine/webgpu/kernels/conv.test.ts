@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testDevice } from '../../../../test/gpu';
 import { GpuContext } from '../context';
 import { convForwardCpu, convGradInputCpu, convGradWeightCpu, convOutputSize, type ConvGeometry } from '../../cpu/conv';
-import { encodeConvForward, encodeConvGradInput, encodeConvGradWeight } from './conv';
+import { encodeConvForward, encodeConvGradInput, encodeConvGradWeight, gradWeightWorkgroupSize } from './conv';
 import { setStorageBindingLimitForTesting, setTileVariantForTesting, supportsSubgroupTiles, type TileVariant } from './conv_common';
 import { expectClose, nanBuffer, randomArray, readBack, upload } from './test_util';
 
@@ -22,6 +22,15 @@ const cases: [string, ConvGeometry][] = [
   ['3D 3x3x3 pad 1, batch 2, odd depth', geom(2, 3, 4, [5, 6, 7], [3, 3, 3], { padding: [1, 1, 1] })],
   ['3D stride (2,1,2), dilation (1,2,1)', geom(1, 2, 3, [7, 8, 6], [2, 3, 2], { stride: [2, 1, 2], dilation: [1, 2, 1], padding: [0, 1, 1] })],
 ];
+
+describe('gradWeightWorkgroupSize', () => {
+  it('picks the workgroup width whose 4-column tiles pad cIn x taps the least', () => {
+    expect(gradWeightWorkgroupSize(576)).toBe(48); // 64 ch x 3x3: 3 tiles of 192, no padding
+    expect(gradWeightWorkgroupSize(432)).toBe(56); // 16 ch x 3^3: 2 tiles of 224 = 448
+    expect(gradWeightWorkgroupSize(512)).toBe(64);
+    expect(gradWeightWorkgroupSize(9)).toBe(32); // tiny: one tile, the smallest
+  });
+});
 
 describe('WebGPU convolution kernels equal the CPU reference', async () => {
   const acquired = await testDevice();

@@ -176,6 +176,23 @@ function chooseSplits(ctx: GpuContext, rowsTotal: number, tiles: number, blockEl
   return Math.max(1, Math.min(target, rowsTotal, byScratch, ctx.limits.maxComputeWorkgroupsPerDimension));
 }
 
+/**
+ * Invocations per grad-weight workgroup (each covers 4 columns): the multiple of 8 in 32..64 whose
+ * column tiles cover nCols with the least padding (576 -> 48, 432 -> 56), the largest on ties.
+ */
+export function gradWeightWorkgroupSize(nCols: number): number {
+  let best = WG;
+  let bestCover = Math.ceil(nCols / (4 * WG)) * 4 * WG;
+  for (let wg = WG - 8; wg >= 32; wg -= 8) {
+    const cover = Math.ceil(nCols / (4 * wg)) * 4 * wg;
+    if (cover < bestCover) {
+      best = wg;
+      bestCover = cover;
+    }
+  }
+  return best;
+}
+
 /** dw = sum over batch and space of dy (x) x. x [n, cIn, ...in], dy [n, cOut, ...out], dw [cOut, cIn, ...k]. */
 export function encodeConvGradWeight(ctx: GpuContext, x: BufferBinding, dy: BufferBinding, dw: BufferBinding, geometry: ConvGeometry): void {
   const g = toGeometry3(geometry);
@@ -185,7 +202,6 @@ export function encodeConvGradWeight(ctx: GpuContext, x: BufferBinding, dy: Buff
   checkBinding('conv grad-weight', 'dw', dw, g.cOut * g.cIn * kVol);
   checkWeights(ctx, 'conv grad-weight', g);
   const gw = tiledKernelSource(ctx, convGradWeightWgsl);
-  const main = ctx.pipeline({ label: `conv_grad_weight-${gw.variant}`, code: gw.code, entryPoint: 'main', constants: { WG } });
   const reduce = ctx.pipeline({ label: 'conv_grad_weight_reduce', code: gw.code, entryPoint: 'reduce', constants: { WG } });
   const plan = planChunks(ctx, 'conv grad-weight', g.n, [
     { name: 'x', channels: g.cIn, vol: inVol },
@@ -200,7 +216,10 @@ export function encodeConvGradWeight(ctx: GpuContext, x: BufferBinding, dy: Buff
       for (const [co0, nco] of ranges(g.cOut, coPer)) {
         const dySub = subBinding(ctx, dy, (b0 * g.cOut + co0) * outVol, ((nb - 1) * g.cOut + nco) * outVol);
         const nCols = nci * kVol;
-        const colGroups = Math.ceil(nCols / COLS_PER_GROUP);
+        // The columns (cIn x taps) are few: pick the workgroup width that wastes the fewest.
+        const wgCols = gradWeightWorkgroupSize(nCols);
+        const main = ctx.pipeline({ label: `conv_grad_weight-${gw.variant}`, code: gw.code, entryPoint: 'main', constants: { WG: wgCols } });
+        const colGroups = Math.ceil(nCols / (4 * wgCols));
         const rowGroups = Math.ceil(nco / TM);
         if (colGroups > maxGroups) throw new Error(`conv grad-weight: cIn*kernel volume ${nCols} needs more than ${maxGroups} workgroups`);
         const rowsTotal = nb * g.outSize[0] * g.outSize[1];
