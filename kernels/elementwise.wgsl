@@ -183,3 +183,35 @@ fn where_select(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   wy[i] = select(wb[ib], wa[ia], wc[ic] != 0.0);
 }
+
+// ---- rank <= 3 broadcast without index arithmetic ----
+// The grid itself is the index: gid.x runs over the last dim, gid.y over the middle one, gid.z
+// over the first (shape and strides right-aligned into the first vec4: x = d0, y = d1, z = d2).
+// No integer division per element (CPU drivers scalarise it); used when nothing is chunked.
+
+fn offsets3(gid: vec3<u32>) -> vec3<u32> {
+  let c = vec3<u32>(gid.z, gid.y, gid.x);
+  return vec3<u32>(dot(c, bp.s0[0].xyz), dot(c, bp.s1[0].xyz), dot(c, bp.s2[0].xyz));
+}
+
+@compute @workgroup_size(WG)
+fn binary3(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let d = bp.shape[0].xyz;
+  if (gid.x >= d.z) {
+    return;
+  }
+  let i = (gid.z * d.y + gid.y) * d.z + gid.x;
+  let o = offsets3(gid);
+  by[i] = binary_op(ba[o.x], bb[o.y]);
+}
+
+@compute @workgroup_size(WG)
+fn where_select3(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let d = bp.shape[0].xyz;
+  if (gid.x >= d.z) {
+    return;
+  }
+  let i = (gid.z * d.y + gid.y) * d.z + gid.x;
+  let o = offsets3(gid);
+  wy[i] = select(wb[o.z], wa[o.y], wc[o.x] != 0.0);
+}

@@ -398,6 +398,22 @@ export class WebGpuBackend implements Backend {
         },
         [...operands.map(([st], i) => binds[i]?.binding ?? this.range(st, s, c)), this.range(out, s, c)]);
     };
+    const maxDim = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (fits && n <= this.chunkElems && rank <= 3) {
+      // Small-rank fast path: a 3D grid over the (right-aligned) shape, no index division.
+      const pad = 3 - rank;
+      const d = [...new Array<number>(pad).fill(1), ...outShape];
+      if (d[2] >= 64 && Math.ceil(d[2] / WG) <= maxDim && d[1] <= maxDim && d[0] <= maxDim) {
+        const st = strideSets.map((x) => [...new Array<number>(pad).fill(0), ...x.slice(0, rank), 0].slice(0, 3));
+        const params = new ParamWriter(32 + 4 * 32).u32(n).u32(0).u32(3).u32(0).u32(0).u32(0).u32(0).u32(0)
+          .dims([...d, 0]).dims([...st[0], 0]).dims([...st[1], 0]).dims([...st[2], 0]).buffer();
+        const pipeline = this.ctx.pipeline({ label: `elementwise:${entry}3`, code: elementwiseWgsl, entryPoint: `${entry}3`, constants: { WG, OP: opCode } });
+        const buffers = [...operands.map(([opSt]) => this.whole(opSt, entry)), this.whole(out, entry)];
+        this.ctx.dispatch(pipeline, params, buffers, [Math.ceil(d[2] / WG), d[1], d[0]]);
+        this.maybeFlush();
+        return;
+      }
+    }
     if (fits) {
       const wholes = operands.map(([st], i) => (aligned[i] ? null : { binding: this.whole(st, entry), start: 0 }));
       for (const [s, c] of this.chunks(n)) dispatch(s, c, wholes);

@@ -40,6 +40,9 @@ describe('WebGPU ops equal CPU ops', async () => {
     ['maximum', maximum, [3, 9], [3, 9]],
     ['minimum', minimum, [3, 9], [9]],
     ['where', (a, b) => where(gt(a, b), a, b), [4, 8], [8]],
+    ['mul per channel (3-D grid path)', mul, [2, 3, 100], [3, 1]],
+    ['sub rank 3 both broadcast (3-D grid path)', sub, [3, 1, 70], [1, 4, 70]],
+    ['where (3-D grid path)', (a, b) => where(gt(a, 0), a, b), [5, 130], [130]],
   ];
   for (const [name, fn, sa, sb] of binaryCases) {
     it.skipIf(!acquired)(`binary ${name}`, async () => {
