@@ -77,6 +77,18 @@ function checkWeights(ctx: GpuContext, kernel: string, g: Geometry3): void {
   if (wElems > maxChunkElements(ctx)) throw new Error(`${kernel}: weights (${wElems} elements) exceed maxStorageBufferBindingSize`);
 }
 
+const zeroBiasByContext = new WeakMap<GpuContext, GPUBuffer>();
+
+/** A 256-byte zero buffer bound as `bias` when there is none (one per context). */
+function zeroBias(ctx: GpuContext): GPUBuffer {
+  let buf = zeroBiasByContext.get(ctx);
+  if (!buf) {
+    buf = ctx.device.createBuffer({ label: 'conv-no-bias', size: 256, usage: GPUBufferUsage.STORAGE });
+    zeroBiasByContext.set(ctx, buf);
+  }
+  return buf;
+}
+
 /** y = conv(x, w) + bias. x [n, cIn, ...in], w [cOut, cIn, ...k], bias [cOut] or null, y [n, cOut, ...out]. */
 export function encodeConvForward(ctx: GpuContext, x: BufferBinding, w: BufferBinding, bias: BufferBinding | null, y: BufferBinding, geometry: ConvGeometry): void {
   const g = toGeometry3(geometry);
@@ -109,8 +121,8 @@ export function encodeConvForward(ctx: GpuContext, x: BufferBinding, w: BufferBi
             ySub.base, g.cOut * outVol,
             flags, colOffset,
           ]);
-          // Without a bias the weights are bound in its place (read-only; never read).
-          ctx.dispatch(pipeline, params, [xSub.binding, wBind, bias ?? wBind, ySub.binding], groups);
+          // Without a bias a small zero buffer is bound in its place (never read: flags bit 0 is off).
+          ctx.dispatch(pipeline, params, [xSub.binding, wBind, bias ?? zeroBias(ctx), ySub.binding], groups);
         });
       });
     }
