@@ -28,7 +28,11 @@ export function testDevice(): Promise<AcquiredDevice | null> {
   return shared;
 }
 
-/** A separate device with lowered limits, e.g. a small maxStorageBufferBindingSize. */
+/**
+ * A separate device with other limits. Note: WebGPU raises a requested limit that is below the
+ * spec default back to the default (Dawn reports 128 MiB for maxStorageBufferBindingSize whatever is
+ * asked), so chunking tests lower the engine's own limit instead (see docs/engine.md).
+ */
 export function testDeviceWithLimits(limitOverrides: AcquireOptions['limitOverrides']): Promise<AcquiredDevice | null> {
   return acquire({ limitOverrides });
 }
