@@ -9,6 +9,8 @@
  * buffer, written once at flush): queue order guarantees a slot may be reused after the submit.
  */
 
+import { installPollBackoff } from './wait';
+
 export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
 
 export interface PipelineKey {
@@ -42,6 +44,8 @@ export class GpuContext {
 
   constructor(device: GPUDevice) {
     this.device = device;
+    // On Node, make Dawn sleep between polls while sync()/readbacks wait (see wait.ts); no-op in browsers.
+    installPollBackoff();
     this.slotSize = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
   }
 
@@ -155,7 +159,11 @@ export class GpuContext {
     this.submitCount++;
   }
 
-  /** Flushes and waits until the GPU has finished all submitted work. */
+  /**
+   * Flushes and waits until the GPU has finished all submitted work. On Node, Dawn's poll for this
+   * promise spins for ~1 ms and then sleeps between polls (wait.ts), leaving the CPUs to a
+   * software adapter.
+   */
   async sync(): Promise<void> {
     this.flush();
     await this.device.queue.onSubmittedWorkDone();
