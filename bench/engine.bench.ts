@@ -14,12 +14,14 @@
  * What the matmul time is (measured on lavapipe, 2 CPUs, 2026-11-27): the kernel itself. An empty
  * submit + onSubmittedWorkDone costs ~0.03 ms, and 10 back-to-back dispatches per sync take as long
  * each (32-37 ms) as one dispatch per sync, so this latency timing is not unfair to short kernels.
- * But awaiting onSubmittedWorkDone busy-polls in Dawn's Node binding: the process burns ~2x the
- * wall time in CPU (process.cpuUsage), and on a 2-CPU machine the poller takes a CPU from
- * lavapipe's worker threads, so the awaited matmul takes ~45 ms median where it finishes in ~22 ms
- * when the host thread sleeps instead; runs also spread widely (22-90 ms for the same dispatch).
- * Hence a second matmul row, "host asleep while it runs" (see there); the first row is unchanged.
- * The minima in the JSON are the better measure of the kernel on a shared machine.
+ * Awaiting a Dawn promise on Node busy-polls unless the engine's poll backoff (src/engine/webgpu/
+ * wait.ts, on by default) makes the poll sleep after 1 ms; with a software adapter on 2 CPUs the
+ * spinning host takes a CPU from lavapipe (awaited matmul ~40 ms busy-polled vs ~20 ms with the
+ * host asleep). Rows: "matmul 512^3" is awaited as the engine does it (with the backoff);
+ * "(Dawn busy-poll)" is the same with the backoff off, for comparison; "(host asleep while it
+ * runs)" sleeps for most of the kernel before syncing (see there). The JSON's smallOpLatency gives
+ * the mean time of 200 tiny add + item() round trips with and without the backoff (the backoff must
+ * not slow small syncs). The minima in the JSON are the better measure on a shared machine.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -31,6 +33,8 @@ import { encodeMatmul } from '../src/engine/webgpu/kernels/matmul';
 import { encodeConvForward, encodeConvGradInput, encodeConvGradWeight } from '../src/engine/webgpu/kernels/conv';
 import { convOutputSize, type ConvGeometry } from '../src/engine/cpu/conv';
 import { setTileVariantForTesting, tileVariant, type TileVariant } from '../src/engine/webgpu/kernels/conv_common';
+import { setPollBackoff } from '../src/engine/webgpu/wait';
+import { add, setBackend, tensor, webgpuBackend } from '../src/engine';
 
 const REPS = Number(process.env.BENCH_REPS ?? 2);
 /** Our kernels take seconds at most, so they get more timed runs (the machine may be shared). */
@@ -103,6 +107,37 @@ async function loadTfjs(): Promise<Tf> {
   return tf;
 }
 
+/**
+ * Mean time of `count` round trips of a tiny add + item() through the engine, with the poll backoff
+ * and with Dawn's busy polling, interleaved in blocks of 20 so machine load hits both alike.
+ */
+async function timeSmallOps(device: GPUDevice, count = 200): Promise<{ count: number; withBackoffMs: number; busyPollMs: number }> {
+  setBackend('webgpu', { device });
+  const x = tensor([1]);
+  const roundTrip = async () => {
+    const y = add(x, x);
+    if ((await y.item()) !== 2) throw new Error('tiny add read back a wrong value');
+    y.dispose();
+  };
+  for (let i = 0; i < 20; i++) await roundTrip(); // warm-up: pipeline compilation
+  const totals = { on: 0, off: 0 };
+  const backoff = setPollBackoff(null);
+  for (let block = 0; block < count / 20; block++) {
+    for (const mode of ['on', 'off'] as const) {
+      setPollBackoff(mode === 'on' ? backoff : null);
+      const t0 = performance.now();
+      for (let i = 0; i < 20; i++) await roundTrip();
+      totals[mode] += performance.now() - t0;
+    }
+  }
+  setPollBackoff(backoff);
+  x.dispose();
+  // Close the engine's error scopes, so later errors reach acquired.uncapturedErrors again.
+  webgpuBackend()?.dispose();
+  setBackend('cpu');
+  return { count, withBackoffMs: totals.on / count, busyPollMs: totals.off / count };
+}
+
 describe('engine benchmarks', () => {
   it('matmul and convolution GFLOP/s, ours vs TF.js WebGPU', async () => {
     const acquired = await acquireNodeDevice();
@@ -130,6 +165,14 @@ describe('engine benchmarks', () => {
         await ctx.sync();
       }, OUR_REPS);
       const oursMinMs = lastMin;
+      // The same awaited dispatch with Dawn's own busy polling (the engine's backoff off).
+      const backoff = setPollBackoff(null);
+      const busyMs = await median(async () => {
+        encodeMatmul(ctx, a, b, c, { batch: 1, m: n, k: n, n });
+        await ctx.sync();
+      }, OUR_REPS);
+      const busyMinMs = lastMin;
+      setPollBackoff(backoff);
       // Second, labelled row: the same dispatch timed with the host thread asleep for most of it.
       // Awaiting onSubmittedWorkDone makes Dawn's Node binding poll in a busy loop, which on a
       // 2-CPU machine takes one CPU from lavapipe's worker threads (the process burns ~2x the CPU
@@ -165,10 +208,17 @@ describe('engine benchmarks', () => {
       progress('matmul 512^3 ours', oursMs);
       if (tfjsMs !== null) progress('matmul 512^3 TF.js', tfjsMs);
       rows.push({ name: 'matmul 512^3', gflop: (2 * n * n * n) / 1e9, oursMs, oursMinMs, tfjsMs, tfjsMinMs });
+      progress('matmul 512^3 ours, Dawn busy-poll', busyMs);
+      rows.push({ name: 'matmul 512^3 (Dawn busy-poll)', gflop: (2 * n * n * n) / 1e9, oursMs: busyMs, oursMinMs: busyMinMs, tfjsMs: null, tfjsMinMs: null });
       progress('matmul 512^3 ours, host asleep while it runs', hostIdleMs);
       rows.push({ name: 'matmul 512^3 (host asleep while it runs)', gflop: (2 * n * n * n) / 1e9, oursMs: hostIdleMs, oursMinMs: hostIdleMinMs, tfjsMs: null, tfjsMinMs: null });
       for (const x of [a, b, c]) x.destroy();
     }
+
+    // Small syncs: a training loop reads a loss (a tiny kernel + readback) every step.
+    const smallOpLatency = await timeSmallOps(device);
+    progress('tiny add + item(), with backoff', smallOpLatency.withBackoffMs);
+    progress('tiny add + item(), Dawn busy-poll', smallOpLatency.busyPollMs);
 
     for (const { name, g } of layers.filter((l) => !ONLY_MATMUL && l.name.includes(LAYER_FILTER))) {
       const out = convOutputSize(g);
@@ -243,11 +293,12 @@ describe('engine benchmarks', () => {
         fractionOfOurMatmul: +(ours / matmulRate).toFixed(2),
       };
     });
+    const convResults = results.filter((r) => !r.name.startsWith('matmul'));
     // With BENCH_ONLY=matmul there are no convolution rows, so their targets are not reported.
     const targets = ONLY_MATMUL ? { matmulAtLeast10: matmulRate >= 10 } : {
       matmulAtLeast10: matmulRate >= 10,
-      convsAtLeastHalfMatmul: results.slice(2).every((r) => r.fractionOfOurMatmul >= 0.5),
-      convsFasterThanTfjs: results.slice(2).every((r) => r.ratioOursOverTfjs === null || r.ratioOursOverTfjs > 1),
+      convsAtLeastHalfMatmul: convResults.every((r) => r.fractionOfOurMatmul >= 0.5),
+      convsFasterThanTfjs: convResults.every((r) => r.ratioOursOverTfjs === null || r.ratioOursOverTfjs > 1),
     };
     const load = { cpus: cpus().length, loadAverage1mBefore: +loadBefore.toFixed(2), loadAverage1mAfter: +loadavg()[0].toFixed(2) };
     const header = `adapter: ${adapter}\ntile variant: ${tileVariant(ctx)}; CPU load average (1 min) ${load.loadAverage1mBefore} before, ${load.loadAverage1mAfter} after, ${load.cpus} CPUs\n` +
@@ -256,9 +307,10 @@ describe('engine benchmarks', () => {
       `${r.name.padEnd(44)} ${r.gflop.toFixed(2).padStart(6)} ${r.oursMs.toFixed(1).padStart(9)} ${r.oursGflops.toFixed(2).padStart(8)} ` +
       `${(r.tfjsMs?.toFixed(1) ?? '-').padStart(9)} ${(r.tfjsGflops?.toFixed(2) ?? '-').padStart(8)} ${(r.ratioOursOverTfjs?.toFixed(2) ?? '-').padStart(10)} ${r.fractionOfOurMatmul.toFixed(2).padStart(8)}`,
     );
-    console.log([header, ...lines, `targets: ${JSON.stringify(targets)}`].join('\n'));
+    const smallLine = `tiny add + item() round trip (mean of ${smallOpLatency.count}): ${smallOpLatency.withBackoffMs.toFixed(3)} ms with backoff, ${smallOpLatency.busyPollMs.toFixed(3)} ms Dawn busy-poll`;
+    console.log([header, ...lines, smallLine, `targets: ${JSON.stringify(targets)}`].join('\n'));
     mkdirSync('bench-results', { recursive: true });
-    writeFileSync(ONLY_MATMUL ? 'bench-results/engine-matmul.json' : 'bench-results/engine.json', JSON.stringify({ adapter, tileVariant: tileVariant(ctx), date: new Date().toISOString(), reps: { ours: OUR_REPS, tfjs: REPS }, load, results, targets }, null, 2));
+    writeFileSync(ONLY_MATMUL ? 'bench-results/engine-matmul.json' : 'bench-results/engine.json', JSON.stringify({ adapter, tileVariant: tileVariant(ctx), date: new Date().toISOString(), reps: { ours: OUR_REPS, tfjs: REPS }, load, results, smallOpLatency, targets }, null, 2));
     expect(acquired.uncapturedErrors).toEqual([]);
   });
 });

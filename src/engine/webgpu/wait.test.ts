@@ -67,6 +67,18 @@ describe('poll backoff (wait.ts)', () => {
     expect(loop.scheduler.stats.chains).toBe(2);
   });
 
+  it('keeps the spin phase per chain: a second wait does not restart the first one\'s spinning', () => {
+    const loop = fakeLoop({ spinMs: 1, intervalMs: 1 });
+    dawnPollLoop(loop, 4, 2); // chain A: each poll takes 2 ms
+    loop.runNext(); // A's first poll (at 0 ms); its re-schedule at 2 ms is a timer
+    expect(loop.queue.map((q) => q.kind)).toEqual(['timeout']);
+    dawnPollLoop(loop, 2, 2); // chain B starts outside any poll: immediate
+    expect(loop.queue.map((q) => q.kind)).toEqual(['timeout', 'immediate']);
+    loop.runNext(); // A's second poll re-schedules: still a timer
+    expect(loop.queue.map((q) => q.kind)).toEqual(['immediate', 'timeout']);
+    expect(loop.scheduler.stats.chains).toBe(2);
+  });
+
   it('passes other callbacks, callbacks with arguments, and everything when disabled, straight through', () => {
     const loop = fakeLoop({ spinMs: 0, intervalMs: 1 });
     const seen: unknown[] = [];

@@ -60,8 +60,8 @@ export interface PollScheduler {
 
 /** The setImmediate wrapper, with its clock and timers injected (unit-testable without Dawn). */
 export function createPollScheduler(deps: PollSchedulerDeps, backoff: PollBackoff | null = DEFAULT_POLL_BACKOFF): PollScheduler {
-  let inPoll = false;
-  let chainStart = 0;
+  /** Start time of the chain whose poll is running now; null outside Dawn's polls. */
+  let runningChainStart: number | null = null;
   const timedHandles = new WeakSet<object>();
 
   const scheduler: PollScheduler = {
@@ -72,21 +72,21 @@ export function createPollScheduler(deps: PollSchedulerDeps, backoff: PollBackof
       if (typeof callback !== 'function' || args.length > 0 || !scheduler.backoff || !deps.isPoller(callback)) {
         return deps.setImmediate(callback, ...args);
       }
-      // Runs Dawn's poll; any setImmediate it makes meanwhile is the chain's next poll.
+      // Called from inside a poll: the next poll of that chain; otherwise a new chain (a new wait).
+      const continues = runningChainStart !== null;
+      const chainStart = runningChainStart ?? deps.now();
+      if (!continues) scheduler.stats.chains++;
+      // Runs Dawn's poll; any setImmediate it makes meanwhile belongs to this chain.
       const poll = () => {
-        inPoll = true;
+        const outer = runningChainStart;
+        runningChainStart = chainStart;
         try {
           callback();
         } finally {
-          inPoll = false;
+          runningChainStart = outer;
         }
       };
-      if (!inPoll) {
-        chainStart = deps.now();
-        scheduler.stats.chains++;
-      }
-      const elapsed = deps.now() - chainStart;
-      if (!inPoll || elapsed < scheduler.backoff.spinMs) {
+      if (!continues || deps.now() - chainStart < scheduler.backoff.spinMs) {
         scheduler.stats.immediate++;
         return deps.setImmediate(poll);
       }
@@ -120,9 +120,12 @@ export function installPollBackoff(): PollScheduler | null {
   if (!isNode()) return null;
   const originalSetImmediate = globalThis.setImmediate;
   const originalClearImmediate = globalThis.clearImmediate;
+  // Captured now, so fake timers installed later (tests) cannot stall GPU waits.
+  const originalSetTimeout = globalThis.setTimeout;
+  const originalClearTimeout = globalThis.clearTimeout;
   const scheduler = createPollScheduler({
     setImmediate: (cb, ...args) => originalSetImmediate(cb, ...args),
-    setTimeout: (cb, ms) => setTimeout(cb, ms),
+    setTimeout: (cb, ms) => originalSetTimeout(cb, ms),
     now: () => performance.now(),
     isPoller: isNativeAnonymous,
   });
@@ -130,7 +133,7 @@ export function installPollBackoff(): PollScheduler | null {
   g.setImmediate = scheduler.setImmediate;
   // A handle we turned into a timer must still be cancellable with clearImmediate.
   g.clearImmediate = (handle: unknown) => {
-    if (scheduler.isTimedHandle(handle)) clearTimeout(handle as ReturnType<typeof setTimeout>);
+    if (scheduler.isTimedHandle(handle)) originalClearTimeout(handle as ReturnType<typeof setTimeout>);
     else originalClearImmediate(handle as NodeJS.Immediate);
   };
   // util.promisify(setImmediate) must keep resolving on the original (Node's custom promisify).
