@@ -84,6 +84,8 @@ export type BandwidthMethod = 'kfold' | 'leave-one-out' | 'single-value';
 
 export interface BandwidthSelection {
   bandwidth: number;
+  /** Index of `bandwidth` in the candidates (-1 for 'single-value'). */
+  bestIndex: number;
   method: BandwidthMethod;
   /** Number of folds used (0 for 'single-value'). */
   folds: number;
@@ -109,7 +111,7 @@ export function selectBandwidth(values: readonly number[], bandwidths: readonly 
   if (n === 0) throw new Error('selectBandwidth: no training values to fit the kernel density on.');
   if (bandwidths.length === 0) throw new Error('selectBandwidth: no candidate bandwidths.');
   for (const v of values) if (!Number.isFinite(v)) throw new Error(`selectBandwidth: training value ${v} is not a finite number.`);
-  if (n === 1) return { bandwidth: 1, method: 'single-value', folds: 0, meanScores: [] };
+  if (n === 1) return { bandwidth: 1, bestIndex: -1, method: 'single-value', folds: 0, meanScores: [] };
   const k = n >= folds ? folds : n;
   const splits = kFoldSplits(n, k);
   const meanScores: number[] = [];
@@ -125,7 +127,7 @@ export function selectBandwidth(values: readonly number[], bandwidths: readonly 
     meanScores.push(total / splits.length);
     if (meanScores[b] > meanScores[best]) best = b;
   }
-  return { bandwidth: bandwidths[best], method: n >= folds ? 'kfold' : 'leave-one-out', folds: k, meanScores };
+  return { bandwidth: bandwidths[best], bestIndex: best, method: n >= folds ? 'kfold' : 'leave-one-out', folds: k, meanScores };
 }
 
 /**
