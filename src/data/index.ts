@@ -15,3 +15,4 @@ export * from './sampler/index';
 export * from './patches/index';
 export * from './dataset/index';
 export { DataRng } from './rng';
+export * from './film/index';
