@@ -2,7 +2,7 @@
  * Weight initialisation with PyTorch's formulas, drawn from the engine's Philox generator (so a
  * manualSeed(...) makes a model identical on CPU and WebGPU). Each function returns a new tensor.
  */
-import { affine, mul, noGrad, rand, randn, type Tensor } from '../engine/index';
+import { affine, mul, noGrad, rand, randn, scope, type Tensor } from '../engine/index';
 import type { BackendName, DType } from '../engine/index';
 
 export interface InitTarget {
@@ -19,12 +19,13 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
 
 /** U(-bound, bound). */
 export function uniform(shape: number[], bound: number, o: InitTarget = {}): Tensor {
-  return noGrad(() => affine(rand(shape, o), 2 * bound, -bound));
+  // scope(): the raw draw is a temporary; only the scaled tensor survives.
+  return scope(() => noGrad(() => affine(rand(shape, o), 2 * bound, -bound)));
 }
 
 /** N(mean, std). */
 export function normal(shape: number[], mean: number, std: number, o: InitTarget = {}): Tensor {
-  return noGrad(() => affine(randn(shape, o), std, mean));
+  return scope(() => noGrad(() => affine(randn(shape, o), std, mean)));
 }
 
 /** LeakyReLU-style gain sqrt(2 / (1 + a^2)) (torch.nn.init.calculate_gain('leaky_relu', a)). */
