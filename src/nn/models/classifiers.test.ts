@@ -111,7 +111,9 @@ describe('resnet18 (ivadomed ResNet, BasicBlock [2,2,2,2])', async () => {
   it.skipIf(!acquired)('WebGPU: same seed gives the same weights; logits and output agree with CPU; no leaked tensors', async () => {
     // 3 samples of 32x32 reach layer4 at 1x1: training-mode BN there normalises over 3 values.
     const x = input(3, 32, 32);
-    const [cpuLogits, cpuProbs] = await Promise.all(scope(() => [m.logits(x), m.forward(x)]).map(async (t) => Array.from(await t.data())));
+    const cpuLogits = Array.from(await m.logits(x).data());
+    // Column 1 of the softmax of each row of CPU logits.
+    const cpuProbs = [0, 1, 2].map((n) => 1 / (1 + Math.exp(cpuLogits[2 * n] - cpuLogits[2 * n + 1])));
     setBackend('webgpu', { device: acquired!.device });
     manualSeed(11);
     const g = resnet18();
@@ -232,17 +234,18 @@ describe('densenet121 (ivadomed DenseNet)', () => {
     block.dispose();
   });
 
-  it('full densenet121 forward on 1x1x32x32 (eval): [1, 1] probability = softmax(logits)[:, 1]', async () => {
+  it('full densenet121 forward on 1x1x32x32 (eval): a [1, 1] probability; smaller inputs are refused by name', async () => {
     setBackend('cpu');
     const m = dn.eval();
     const x = input(1, 32, 32);
-    const l = await m.logits(x).data();
     const p = m.forward(x);
     expect(p.shape).toEqual([1, 1]);
     const v = (await p.data())[0];
     expect(v).toBeGreaterThan(0);
     expect(v).toBeLessThan(1);
-    expect(v).toBeCloseTo(1 / (1 + Math.exp(l[0] - l[1])), 6);
+    // 29 -> conv0 15 -> pool0 8 -> 4 -> 2 -> 1 survives three transitions; 28 -> 7 does not.
+    expect(m.features.minInputSize()).toBe(29);
+    expect(() => scope(() => m.forward(scope(() => zeros([1, 1, 28, 28]))))).toThrow(/too small.*at least 29/);
     x.dispose();
   }, 30000);
 
@@ -259,6 +262,16 @@ describe('densenet121 (ivadomed DenseNet)', () => {
     expect(y.shape).toEqual([2, 2]);
     await expectGradEverywhere(m);
     y.dispose();
+    // Output = softmax over 3 classes without column 0 (eval: no dropout, same pass twice).
+    m.eval();
+    const l = await m.logits(x).data();
+    const pe = await m.forward(x).data();
+    for (let n = 0; n < 2; n++) {
+      const z = Math.exp(l[3 * n]) + Math.exp(l[3 * n + 1]) + Math.exp(l[3 * n + 2]);
+      expect(pe[2 * n]).toBeCloseTo(Math.exp(l[3 * n + 1]) / z, 6);
+      expect(pe[2 * n + 1]).toBeCloseTo(Math.exp(l[3 * n + 2]) / z, 6);
+    }
+    m.train();
     const a = Array.from(await m.forward(x).data());
     const b = Array.from(await m.forward(x).data());
     expect(a).not.toEqual(b);

@@ -106,8 +106,26 @@ export class DenseFeatures extends Module {
 
   forward(x: Tensor): Tensor {
     let y = maxPool(relu(this.norm0.forward(this.conv0.forward(x))), { kernel: 3, stride: 2, padding: 1 });
-    for (const stage of this.stages) y = stage.forward(y);
+    for (const stage of this.stages) {
+      if (stage instanceof Transition && (y.shape[2] < 2 || y.shape[3] < 2)) {
+        throw new Error(`DenseNet: input ${formatShape(x.shape)} is too small: a transition halves ${y.shape[2]}x${y.shape[3]} features; ` +
+          `with ${this.transitions} transitions H and W must be at least ${this.minInputSize()}`);
+      }
+      y = stage.forward(y);
+    }
     return this.norm5.forward(y);
+  }
+
+  private get transitions(): number {
+    return this.stages.filter((s) => s instanceof Transition).length;
+  }
+
+  /** Smallest H (or W) whose features survive every transition: stem (conv s2, maxpool s2) then halvings. */
+  minInputSize(): number {
+    const need = 2 ** this.transitions;
+    let h = 1;
+    while (Math.ceil(Math.ceil(h / 2) / 2) < need) h++;
+    return h;
   }
 }
 
