@@ -6,7 +6,5 @@ export { Module, ModuleList, type StateDict, type StateEntry } from './module';
 export { Conv, Linear, BatchNorm, InstanceNorm, Dropout, reinit, type SpatialDims, type ConvLayerOptions, type BatchNormLayerOptions } from './layers';
 export * as init from './init';
 export { encodeSafetensors, decodeSafetensors } from './safetensors';
-export {
-  Unet, Encoder, Decoder, DownConv, UpConv, applyFinalActivation,
-  type UnetOptions, type EncoderOptions, type DecoderOptions, type FinalActivation, type ConditioningLayer, type ConditioningFactory,
-} from './models/unet';
+export * from './models/index';
+export * from './losses/index';

@@ -291,7 +291,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         vDice += await d.item();
         const predData = await p.data();
         const gtData = await t.data();
-        metrics.addBatch(predData, gtData, [...p.shape], model.task === 'segmentation');
+        // Classifiers predict [N, C]: metrics see one 'voxel' per class.
+        metrics.addBatch(predData, gtData, p.shape.length === 2 ? [...p.shape, 1] : [...p.shape], model.task === 'segmentation');
         for (const x of [l, d, p, t]) x.dispose();
         vn++;
         emit({ type: 'validation', epoch, batch: vn, batches: validBatches });
