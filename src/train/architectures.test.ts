@@ -111,4 +111,17 @@ describe('architectures through trainModel', async () => {
     const lastAfter = decodeSafetensors(output.files.get('final_model.safetensors')!).state.get('decoder.last_conv.weight')!.data;
     expect(Array.from(lastAfter)).not.toEqual(Array.from(lastBefore));
   });
+
+  it.skipIf(!acquired)('multi-class output (cord + lesions, softmax, channel 0 dropped) with MultiClassDiceLoss and soft ground truth', async () => {
+    const raw = syntheticTrainingConfig({ epochs: 1, nFilters: 4, depth: 2, model: { final_activation: 'softmax' } });
+    (raw.loader_parameters as Record<string, unknown>).target_suffix = ['_seg-manual', '_lesion-manual'];
+    (raw.loader_parameters as Record<string, unknown>).soft_gt = true;
+    (raw.training_parameters as Record<string, unknown>).loss = { name: 'MultiClassDiceLoss', classes_of_interest: null };
+    const { result, output } = await run(raw);
+    expect(result.model.outputs).toBe(2);
+    const w = decodeSafetensors(output.files.get('final_model.safetensors')!).state;
+    // out_channel = 2 targets + background
+    expect(w.get('decoder.last_conv.weight')!.shape).toEqual([3, 4, 3, 3]);
+    expect(result.epochs[0].metrics.multi_class_dice_score).not.toBeNull();
+  });
 });
