@@ -127,7 +127,7 @@ export function curvesRange(history: readonly EpochRecord[]): CurvesRange {
   let hi = Math.max(1, ...values);
   const ticks = niceTicks(lo, hi);
   const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
-  lo = Math.floor(lo / step - 1e-9) * step;
+  lo = Math.floor(lo / step + 1e-9) * step;
   hi = Math.ceil(hi / step - 1e-9) * step;
   const epochs = history.map((h) => h.epoch);
   const xMin = epochs.length ? Math.min(...epochs) : 1;

@@ -7,8 +7,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT } from './errors';
-import { runInferCommand } from './infer';
-import { runTrainCommand, type CliIO } from './train';
+import type { CliIO } from './train';
 
 /** ivadomed's two-letter short flags, which commander (one letter per short flag) cannot declare. */
 const TWO_LETTER_FLAGS: Record<string, string> = { '-pd': '--path-data', '-po': '--path-output' };
@@ -130,12 +129,15 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
   try {
     const args = parseArgs(argv, io);
     if (args === 'help') return EXIT.ok;
+    // Loaded on demand: -h and usage errors answer without loading the engine and the models.
     if (args.command === 'train') {
+      const { runTrainCommand } = await import('./train');
       return await runTrainCommand({
         config: args.config, pathData: args.pathData, pathOutput: args.pathOutput, resume: args.resumeTraining, cpu: args.cpu, seed: args.seed,
         maxBatchesPerEpoch: args.maxBatches, gif: args.gif, thrIncrement: args.thrIncrement,
       }, io);
     }
+    const { runInferCommand } = await import('./infer');
     return await runInferCommand({
       command: args.command, config: args.config, pathData: args.pathData, pathOutput: args.pathOutput, cpu: args.cpu, seed: args.seed,
       thrIncrement: args.thrIncrement, noPatch: args.noPatch, overlap2d: args.overlap2d, gif: args.gif,

@@ -185,7 +185,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: CliIO): Pro
   if (existsSync(modelFolder)) log.info(`Model folder: ${modelFolder}`);
   log.info(`Files written in ${outputFolder}: ${[...files].sort().join(', ')}${log.path ? `, ${path.basename(log.path)}` : ''}`);
   if (result.reason === 'stopped') {
-    log.info(`Resume with: ivadomed-web --train -c ${opts.config} -po ${outputFolder} --resume-training`);
+    log.info(`Resume with: ivadomed-web --train -c ${opts.config}${opts.pathData ? ` -pd ${opts.pathData.join(' ')}` : ''} -po ${outputFolder} --resume-training`);
     return EXIT.interrupted;
   }
   return EXIT.ok;
