@@ -14,14 +14,16 @@
  */
 import { resolveModelParams, type IvadomedConfig } from '../config/index';
 import {
-  SegmentationDataset, entriesFromBids, entriesIn, indexBids, loadVolume, parseSplit, writeNifti,
-  type Compose, type DatasetEntry, type FileSource, type LoaderParams, type Volume,
+  SegmentationDataset, dataframeRow, entriesFromBids, entriesIn, indexBids, loadVolume, parseSplit, writeNifti,
+  type BidsImage, type Compose, type DatasetEntry, type FileSource, type LoaderParams, type Volume,
 } from '../data/index';
 import { evaluateImages, thresholdAnalysis, type EvaluationParams } from '../eval/index';
 import { datasetMode } from '../train/setup';
 import { inferenceCompose, monteCarloSamples, passRng, setMcDropout, uncertaintySettings } from './mc';
 import { loadTrainedModel } from './model';
 import { applyPostprocessing, type PostprocessingConfig } from './postprocess';
+import { InferenceConditioning, loadInferenceConditioning } from './conditioning';
+import { classToPng, isImage2DPath } from './png';
 import { BatchPredictor, itemsByEntry, predictEntry, type BatchOptions } from './segment';
 import { computeUncertainty, UNCERTAINTY_SUFFIXES } from './uncertainty';
 import type { BlendMode } from './blend';
@@ -134,7 +136,7 @@ function modelSetup(config: IvadomedConfig) {
 /** Soft per-class predictions of each entry (one pass), native grid. */
 async function predictDataset(
   s: Session, dataset: SegmentationDataset, compose: Compose, model: import('../nn/models/index').BuiltModel,
-  predictor: BatchPredictor, rng: () => import('../data/index').DataRng, stage: string,
+  predictor: BatchPredictor, conditioning: InferenceConditioning, rng: () => import('../data/index').DataRng, stage: string,
   each: (entry: DatasetEntry, index: number, image: Volume, classes: Volume[]) => Promise<void>,
 ): Promise<void> {
   const groups = itemsByEntry(dataset);
@@ -148,7 +150,7 @@ async function predictDataset(
       s.log(`${entry.id}: every slice was filtered out (slice_filter_params); its prediction is empty.`, 'warning');
       classes = Array.from({ length: dataset.classes }, () => ({ ...image, shape: image.shape.slice(0, 3), data: new Float32Array(image.shape[0] * image.shape[1] * image.shape[2]) }));
     } else {
-      classes = await predictEntry(model, dataset, items, compose, image, { rng: rng(), predictor, blend: s.opts.blend });
+      classes = await predictEntry(model, dataset, items, compose, image, { rng: rng(), predictor, conditioning, blend: s.opts.blend });
     }
     await each(entry, e, image, classes);
     s.opts.onEvent?.({ type: 'progress', stage, done: e + 1, total });
@@ -167,6 +169,19 @@ async function groundTruth(entry: DatasetEntry, image: Volume): Promise<Volume> 
   return stackClasses(classes);
 }
 
+/** `<prefix>_class-<k><suffix>` PNG per class (ivadomed pred_to_png), for 2D image inputs. */
+async function writePngs(s: Session, prefix: string, volume: Volume, classes: number, suffix: string, maxValue: number): Promise<void> {
+  for (let k = 0; k < classes; k++) await s.write(`${prefix}_class-${k}${suffix}`, classToPng(volume, k, maxValue));
+}
+
+function logConditioning(s: Session, c: InferenceConditioning, testing: readonly string[]): void {
+  if (c.kind === 'film') s.log(`FiLM: metadata "${c.encoder!.kind}" encoded with the training set's encoder (${c.encoder!.nMetadata} values)`);
+  if (c.kind === 'hemis') {
+    const absent = c.contrasts!.filter((m) => !testing.includes(m));
+    s.log(`HeMIS: model contrasts ${c.contrasts!.join(', ')}${absent.length ? `; absent at test: ${absent.join(', ')} (zeroed, marked missing)` : ' (all present)'}`);
+  }
+}
+
 /** ivadomed --test. */
 export async function runTest(opts: InferenceOptions): Promise<InferenceResult> {
   const s = session(opts);
@@ -180,8 +195,10 @@ export async function runTest(opts: InferenceOptions): Promise<InferenceResult> 
     throw new Error(`The model in "${folder}" is ${loaded.spec.is_2d ? '2D' : '3D'} but the config describes a ${resolved.is_2d ? '2D' : '3D'} ${resolved.name}; use the model's config.`);
   }
   try {
-    const split = await readSplit(config, data, output);
     const params = config.loader_parameters as unknown as LoaderParams;
+    const conditioning = await loadInferenceConditioning(model, loaded.spec, opts.modelSource ?? output, folder);
+    logConditioning(s, conditioning, params.contrast_params?.testing ?? []);
+    const split = await readSplit(config, data, output);
     const index = await indexBids(data);
     const unc = uncertaintySettings(config);
     const seed = opts.seed ?? config.split_dataset?.random_seed ?? 6;
@@ -201,7 +218,7 @@ export async function runTest(opts: InferenceOptions): Promise<InferenceResult> 
       await ds.prepare();
       setMcDropout(model.module, false);
       const preds: Float32Array[] = [], gts: Float32Array[] = [];
-      await predictDataset(s, ds, compose, model, predictor, () => passRng(seed, 0), 'threshold analysis', async (entry, _e, image, classes) => {
+      await predictDataset(s, ds, compose, model, predictor, conditioning, () => passRng(seed, 0), 'threshold analysis', async (entry, _e, image, classes) => {
         preds.push(stackClasses(classes).data);
         gts.push((await groundTruth(entry, image)).data);
       });
@@ -229,7 +246,7 @@ export async function runTest(opts: InferenceOptions): Promise<InferenceResult> 
       if (unc.epistemic && active === 0 && !unc.aleatoric) s.log('uncertainty.epistemic: the model has no dropout with p > 0, so every pass gives the same prediction.', 'warning');
     }
     const groups = itemsByEntry(ds);
-    const evalItems: Array<{ imageId: string; prediction: Volume; groundTruth: Volume }> = [];
+    const evalItems: Array<{ imageId: string; prediction: Volume; groundTruth: Volume; image2D: boolean; classes: number }> = [];
     for (let e = 0; e < ds.entries.length; e++) {
       const entry = ds.entries[e];
       const id = predictionId(entry, targetSuffix);
@@ -241,7 +258,7 @@ export async function runTest(opts: InferenceOptions): Promise<InferenceResult> 
           const n = image.shape[0] * image.shape[1] * image.shape[2];
           return stackClasses(Array.from({ length: ds.classes }, () => ({ ...image, shape: image.shape.slice(0, 3), data: new Float32Array(n) })));
         }
-        return stackClasses(await predictEntry(model, ds, items, compose, image, { rng, predictor, blend: opts.blend }));
+        return stackClasses(await predictEntry(model, ds, items, compose, image, { rng, predictor, conditioning, blend: opts.blend }));
       };
       let pred: Volume;
       const maps: Record<string, Float32Array> = {};
@@ -267,7 +284,8 @@ export async function runTest(opts: InferenceOptions): Promise<InferenceResult> 
       }
       const post = applyPostprocessing(pred, postprocessing, { uncertaintyMaps: maps });
       await s.write(`pred_masks/${id}_pred.nii.gz`, writeNifti(post));
-      evalItems.push({ imageId: id, prediction: post, groundTruth: await groundTruth(entry, image) });
+      if (isImage2DPath(entry.images[0].path)) await writePngs(s, `pred_masks/${id}`, post, ds.classes, '_pred.png', 1);
+      evalItems.push({ imageId: id, prediction: post, groundTruth: await groundTruth(entry, image), image2D: isImage2DPath(entry.images[0].path), classes: ds.classes });
       opts.onEvent?.({ type: 'progress', stage: 'test', done: e + 1, total: ds.entries.length });
       s.log(`${id}: prediction written (${items.length} item(s), batch ${predictor.batchSize})`);
     }
@@ -278,6 +296,8 @@ export async function runTest(opts: InferenceOptions): Promise<InferenceResult> 
     for (const it of evalItems) {
       const map = painted.get(it.imageId);
       if (map) await s.write(`pred_masks/${it.imageId}_pred_TP-FP-FN.nii.gz`, writeNifti(asVolume(it.prediction, map)));
+      // ivadomed: the painted map of 2D image inputs also as PNGs, 1/2/3 -> 85/170/255.
+      if (map && it.image2D) await writePngs(s, `pred_masks/${it.imageId}`, asVolume(it.prediction, map), it.classes, '_pred_TP-FP-FN.png', 3);
     }
     const metrics = table.means();
     s.log(`Evaluation of ${evalItems.length} test image(s): mean Dice ${metrics.dice_class0 == null ? 'n/a' : metrics.dice_class0.toFixed(4)} → results_eval/evaluation_3Dmetrics.csv`);
@@ -292,6 +312,48 @@ export interface SegmentOptions extends InferenceOptions {
   images?: string[];
 }
 
+/** ivadomed's contrast of an image among the listed ones (acq-<x>_<suffix> first, as entriesFromBids). */
+function contrastOf(image: BidsImage, contrasts: readonly string[]): string {
+  const acq = image.entities.acq ? `acq-${image.entities.acq}_${image.suffix}` : image.suffix;
+  return contrasts.find((c) => acq === c) ?? contrasts.find((c) => image.suffix.includes(c)) ?? image.suffix;
+}
+
+/**
+ * --segment entries: one per image, or with multichannel one per subject (ivadomed's key:
+ * filename.split('.')[0].split('_')[0]) with its images in contrast_params.testing order. A subject
+ * lacking a contrast is segmented only by HeMIS (the channel is zeroed and marked missing); other
+ * models need every channel, so the subject is left out with a warning.
+ */
+function segmentEntries(
+  s: Session, data: FileSource, images: readonly BidsImage[], params: LoaderParams, contrasts: readonly string[], nClasses: number, hemis: boolean,
+): DatasetEntry[] {
+  const entryOf = (chans: readonly BidsImage[]): DatasetEntry => ({
+    id: chans[0].filename, filenames: chans.map((im) => im.filename), subject: chans[0].participantId,
+    contrasts: chans.map((im) => contrastOf(im, contrasts)),
+    images: chans.map((im) => ({ path: im.path, load: () => loadVolume(data, im, { sidecar: im.sidecar }) })),
+    targets: Array.from({ length: nClasses }, () => [null]), roi: null,
+    metadata: { participant_id: chans[0].participantId, ...dataframeRow(chans[0]) },
+  });
+  if (!params.multichannel) return images.map((im) => entryOf([im]));
+  if (contrasts.length === 0) throw new Error('--segment with loader_parameters.multichannel needs contrast_params.testing to list the channels in order.');
+  const groups = new Map<string, BidsImage[]>();
+  for (const im of images) {
+    const key = im.filename.split('.')[0].split('_')[0];
+    groups.set(key, [...(groups.get(key) ?? []), im]);
+  }
+  const entries: DatasetEntry[] = [];
+  for (const [subject, files] of groups) {
+    const byContrast = contrasts.map((c) => files.find((f) => contrastOf(f, contrasts) === c));
+    const missing = contrasts.filter((_, i) => !byContrast[i]);
+    if (missing.length && !hemis) {
+      s.log(`multichannel: ${subject} lacks contrast(s) ${missing.join(', ')}: not segmented (only HeMISUnet accepts missing contrasts).`, 'warning');
+      continue;
+    }
+    entries.push(entryOf(byContrast.filter((f): f is BidsImage => !!f)));
+  }
+  return entries;
+}
+
 /** ivadomed --segment: predictions for images without labels. */
 export async function runSegment(opts: SegmentOptions): Promise<InferenceResult> {
   const s = session(opts);
@@ -302,19 +364,17 @@ export async function runSegment(opts: SegmentOptions): Promise<InferenceResult>
   const model = loaded.model;
   try {
     const params = config.loader_parameters as unknown as LoaderParams;
+    const conditioning = await loadInferenceConditioning(model, loaded.spec, opts.modelSource ?? opts.output, folder);
     const index = await indexBids(data);
     const contrasts = params.contrast_params?.testing ?? [];
+    logConditioning(s, conditioning, contrasts);
     const extensions = params.extensions?.length ? params.extensions : ['.nii', '.nii.gz'];
     const wanted = opts.images ? new Set(opts.images) : null;
-    const images = index.images.filter((im) => (wanted ? wanted.has(im.path) : (contrasts.length === 0 || contrasts.includes(im.suffix)) && extensions.some((x) => im.filename.endsWith(x))));
-    if (params.multichannel) throw new Error('--segment with loader_parameters.multichannel is not supported yet: segment with a single-channel model.');
+    const images = index.images.filter((im) => (wanted ? wanted.has(im.path) : (contrasts.length === 0 || contrasts.includes(contrastOf(im, contrasts))) && extensions.some((x) => im.filename.endsWith(x))));
     if (images.length === 0) throw new Error(`No image to segment in "${data.name}": ${wanted ? `none of ${[...wanted].join(', ')} was found` : `no ${extensions.join('/')} image of contrast ${JSON.stringify(contrasts)}`}.`);
     const nClasses = params.target_suffix.length;
-    const entries: DatasetEntry[] = images.map((im) => ({
-      id: im.filename, filenames: [im.filename], subject: im.participantId, contrasts: [im.suffix],
-      images: [{ path: im.path, load: () => loadVolume(data, im, { sidecar: im.sidecar }) }],
-      targets: Array.from({ length: nClasses }, () => [null]), roi: null, metadata: { participant_id: im.participantId },
-    }));
+    const entries = segmentEntries(s, data, images, params, contrasts, nClasses, conditioning.kind === 'hemis');
+    if (entries.length === 0) throw new Error(`No subject of "${data.name}" has every contrast of ${JSON.stringify(contrasts)} (loader_parameters.multichannel).`);
     // No label: a slice filter on the label would drop every slice (ivadomed's segment_volume turns it off).
     const segParams: LoaderParams = { ...params, slice_filter_params: { ...(params.slice_filter_params ?? {}), filter_empty_mask: false, filter_absent_class: false } };
     const compose = inferenceCompose(config, false);
@@ -323,7 +383,7 @@ export async function runSegment(opts: SegmentOptions): Promise<InferenceResult>
     setMcDropout(model.module, false);
     const predictor = new BatchPredictor(model, { maxBatch: opts.maxBatch ?? config.training_parameters?.batch_size, memoryBudgetBytes: opts.memoryBudgetBytes });
     const seed = opts.seed ?? 6;
-    await predictDataset(s, ds, compose, model, predictor, () => passRng(seed, 0), 'segment', async (entry, _e, _image, classes) => {
+    await predictDataset(s, ds, compose, model, predictor, conditioning, () => passRng(seed, 0), 'segment', async (entry, _e, _image, classes) => {
       const stem = (entry.images[0].path.split('/').pop() ?? entry.id).replace(NIFTI_EXT, '').split('.')[0];
       const pred = stackClasses(classes);
       const post = applyPostprocessing(asVolume(pred, discardNoise(pred.data)), (config.postprocessing ?? {}) as PostprocessingConfig);
@@ -332,6 +392,7 @@ export async function runSegment(opts: SegmentOptions): Promise<InferenceResult>
         const v: Volume = { ...post, shape: post.shape.slice(0, 3), data: post.data.slice(k * n, (k + 1) * n) };
         await s.write(`pred_masks/${stem}_class-${k}_pred.nii.gz`, writeNifti(v));
       }
+      if (isImage2DPath(entry.images[0].path)) await writePngs(s, `pred_masks/${stem}`, post, classes.length, '_pred.png', 1);
       s.log(`${stem}: ${classes.length} class prediction(s) written`);
     });
     return { files: [...s.files] };

@@ -19,7 +19,8 @@ import {
   VolumeAssembler, type Compose, type DataRng, type DatasetItem, type NdArray, type SegmentationDataset, type Volume,
 } from '../data/index';
 import { getBackend, memory, noGrad, resetPeakMemory, scope, tensor } from '../engine/index';
-import type { BuiltModel } from '../nn/models/index';
+import type { BuiltModel, ForwardExtras } from '../nn/models/index';
+import { InferenceConditioning, type ItemCondition } from './conditioning';
 import { importanceMap, WindowAccumulator, type BlendMode } from './blend';
 import { extractWindow, planWindows, type Placement, type WindowPlan } from './window';
 
@@ -46,9 +47,6 @@ export class BatchPredictor {
   private readonly budget: number;
 
   constructor(readonly model: BuiltModel, opts: BatchOptions = {}) {
-    if (model.conditioning !== 'none') {
-      throw new Error(`${model.name} needs ${model.conditioning === 'film' ? 'FiLM metadata' : 'HeMIS contrast availability'} at inference, which this runner does not provide yet; use a Unet or Modified3DUNet model.`);
-    }
     this.maxBatch = Math.max(1, Math.floor(opts.maxBatch ?? 8));
     this.budget = opts.memoryBudgetBytes ?? DEFAULT_BUDGET;
   }
@@ -61,9 +59,11 @@ export class BatchPredictor {
 
   /**
    * `inputs[i]` is one item, channel slowest ([C, ...spatial], C-order); returns one
-   * [outputs, ...spatial] array per item.
+   * [outputs, ...spatial] array per item. `conditions[i]`: item i's FiLM vector / HeMIS contrast
+   * availability (required for FiLM models; HeMIS defaults to every contrast present).
    */
-  async predict(inputs: readonly Float32Array[], itemShape: readonly number[]): Promise<Float32Array[]> {
+  async predict(inputs: readonly Float32Array[], itemShape: readonly number[], conditions?: readonly ItemCondition[]): Promise<Float32Array[]> {
+    if (conditions && conditions.length !== inputs.length) throw new Error(`BatchPredictor: ${conditions.length} conditions for ${inputs.length} items`);
     const per = itemShape.reduce((a, b) => a * b, 1);
     const out: Float32Array[] = [];
     let i = 0;
@@ -75,18 +75,38 @@ export class BatchPredictor {
         if (x.length !== per) throw new Error(`BatchPredictor: item ${i + k} has ${x.length} values, expected [${itemShape.join(', ')}] = ${per}`);
         batch.set(x, k * per);
       }
-      const preds = await this.forward(batch, [n, ...itemShape]);
+      const preds = await this.forward(batch, [n, ...itemShape], conditions?.slice(i, i + n));
       out.push(...preds);
       i += n;
     }
     return out;
   }
 
-  private async forward(batch: Float32Array, shape: number[]): Promise<Float32Array[]> {
+  /** The forward extras of a batch (tensors are created inside the forward's scope). */
+  private extras(n: number, conditions: readonly ItemCondition[] | undefined): () => ForwardExtras {
+    const m = this.model;
+    if (m.conditioning === 'film') {
+      const first = conditions?.[0]?.context;
+      if (!first || conditions!.some((c) => c.context?.length !== first.length)) {
+        throw new Error(`${m.name} needs every item's FiLM metadata vector (of one length): predict through runTest/runSegment, or pass conditions built with loadInferenceConditioning.`);
+      }
+      const ctx = new Float32Array(n * first.length);
+      conditions!.forEach((c, k) => ctx.set(c.context!, k * first.length));
+      return () => ({ context: tensor(ctx, [n, first.length]) });
+    }
+    if (m.conditioning === 'hemis' && conditions?.every((c) => c.present)) {
+      const indexesMod = conditions.map((c) => c.present!.slice());
+      return () => ({ indexesMod });
+    }
+    return () => ({});
+  }
+
+  private async forward(batch: Float32Array, shape: number[], conditions?: readonly ItemCondition[]): Promise<Float32Array[]> {
+    const extras = this.extras(shape[0], conditions);
     const backend = getBackend();
     const before = memory(backend).liveBytes;
     resetPeakMemory(backend);
-    const y = noGrad(() => scope(() => this.model.forward(tensor(batch, shape))));
+    const y = noGrad(() => scope(() => this.model.forward(tensor(batch, shape), extras())));
     let data: Float32Array;
     try {
       const spatial = shape.slice(2);
@@ -129,6 +149,8 @@ export interface PredictEntryOptions extends BatchOptions {
   sigmaScale?: number;
   /** Reuse a predictor across entries (keeps its measured batch size). */
   predictor?: BatchPredictor;
+  /** FiLM metadata / HeMIS slots of each item (loadInferenceConditioning); required for conditioned models. */
+  conditioning?: InferenceConditioning;
   /** Called after each batch of items. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -149,6 +171,7 @@ export async function predictEntry(
 ): Promise<Volume[]> {
   if (items.length === 0) throw new Error('predictEntry: the entry has no item (every slice filtered out?); nothing to predict');
   const predictor = opts.predictor ?? new BatchPredictor(model, opts);
+  const conditioning = opts.conditioning ?? InferenceConditioning.plain(model);
   const gaussian = (opts.blend ?? 'constant') === 'gaussian';
   const assembler = new VolumeAssembler(compose);
   let weighted: { acc: WindowAccumulator; first: DatasetItem } | null = null;
@@ -159,7 +182,8 @@ export async function predictEntry(
     const batch: DatasetItem[] = [];
     for (let k = 0; k < n; k++) batch.push(await dataset.getItem(items[done + k], opts.rng));
     const spatial = batch[0].input[0].shape;
-    const preds = await predictor.predict(batch.map((it) => stackChannels(it.input)), [batch[0].input.length, ...spatial]);
+    const prepared = batch.map((it) => conditioning.prepare(it.input, it.meta));
+    const preds = await predictor.predict(prepared.map((p) => p.data), [prepared[0].channels, ...spatial], prepared.map((p) => p.condition));
     const per = spatial.reduce((a, b) => a * b, 1);
     batch.forEach((item, k) => {
       const classes = Array.from({ length: preds[k].length / per }, (_, c) => ({ data: Float32Array.from(preds[k].subarray(c * per, (c + 1) * per)), shape: spatial.slice() }));
@@ -208,6 +232,8 @@ export interface SlidingWindowOptions extends BatchOptions {
   blend?: BlendMode;
   sigmaScale?: number;
   predictor?: BatchPredictor;
+  /** FiLM vector / HeMIS availability of the volume (every window shares it). */
+  condition?: ItemCondition;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -237,7 +263,7 @@ export async function slidingWindowVolume(model: BuiltModel, input: readonly NdA
     const n = Math.min(predictor.batchSize, total - done);
     const starts = plan.windows.slice(done, done + n);
     const windows = starts.map((s) => extractWindow(image, C, plan, s));
-    const preds = await predictor.predict(windows, itemShape);
+    const preds = await predictor.predict(windows, itemShape, opts.condition ? windows.map(() => opts.condition!) : undefined);
     acc ??= new WindowAccumulator(plan, preds[0].length / weights.length, weights);
     starts.forEach((s, k) => acc!.add(s, preds[k]));
     done += n;
