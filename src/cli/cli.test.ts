@@ -5,7 +5,7 @@
  * test/configs/unf01_train.json, and the usage / config errors with their exit codes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,9 +23,13 @@ const BIN = path.join(REPO, 'bin/ivadomed-web.mjs');
 interface CliRun { code: number | null; stdout: string; stderr: string }
 
 function runCli(args: string[], timeoutMs = 60_000): Promise<CliRun> {
+  return runCliEnv(args, {}, timeoutMs);
+}
+
+function runCliEnv(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     // The environment is inherited: VK_ICD_FILENAMES / IVADOMED_WEB_ICD pick the same driver as the tests.
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: process.env });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += String(d); });
@@ -105,6 +109,20 @@ describe('ivadomed-web usage and config errors', () => {
     const missing = await runCli(['--train', '-c', file, '-pd', path.join(tmp, 'no-such-data'), '-po', path.join(tmp, 'o')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no-such-data is not a folder/);
+  });
+});
+
+describe('ivadomed-web without a GPU driver', () => {
+  it('names the Vulkan driver problem, suggests --cpu, logs it, exits 1', async () => {
+    const data = path.join(tmp, 'empty-data');
+    mkdirSync(data, { recursive: true });
+    const out = path.join(tmp, 'no-adapter-out');
+    const file = writeConfig('noadapter.json', syntheticTrainingConfig({ epochs: 1 }));
+    const r = await runCliEnv(['--train', '-c', file, '-pd', data, '-po', out], { VK_ICD_FILENAMES: path.join(tmp, 'no-such-icd.json') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/No WebGPU adapter: Dawn found no usable GPU through the Vulkan driver .*no-such-icd\.json/);
+    expect(r.stderr).toMatch(/--cpu/);
+    expect(readFileSync(path.join(out, 'log'), 'utf8')).toMatch(/\| ERROR {3}\| No WebGPU adapter/);
   });
 });
 

@@ -71,7 +71,14 @@ export async function runInferCommand(opts: InferCommandOptions, io: CliIO): Pro
   else if (opts.noPatch || opts.overlap2d) log.warning('--no-patch and --overlap-2d apply to --segment only; ignored.');
   if (opts.command === 'segment' && opts.thrIncrement !== undefined) log.warning('-t/--thr-increment applies to --test only; ignored.');
 
-  const backend = await pickBackend({ cpu: opts.cpu });
+  let backend;
+  try {
+    backend = await pickBackend({ cpu: opts.cpu });
+  } catch (err) {
+    // Logged (file included) here; main() prints nothing more.
+    log.error((err as Error).message);
+    return err instanceof CliError ? err.exitCode : EXIT.failure;
+  }
   log.info(`Backend: ${backend.backend} on ${backend.adapter}`);
   const onEvent = (e: InferenceEvent) => {
     if (e.type === 'log') {

@@ -64,10 +64,12 @@ export class TrainProgress {
         this.setStatus(`${e.stage} ${e.done}/${e.total}`, e.done === e.total);
         break;
       case 'start':
+        // Setup is over: its status would only be redrawn under the next log lines.
         this.epochs = e.epochs;
+        this.finish();
         break;
       case 'batch': {
-        const width = Math.max(10, Math.min(30, (this.out.columns ?? 80) - 70));
+        const width = Math.max(10, Math.min(30, this.columns() - 70));
         this.setStatus(
           `Epoch ${e.epoch}/${this.epochs || '?'} [${bar(e.batch, e.batches, width)}] ${e.batch}/${e.batches} loss ${e.loss.toFixed(4)} ` +
             `${e.itemsPerSecond.toFixed(1)} img/s ETA ${formatDuration(e.etaSeconds)}`,
@@ -79,6 +81,7 @@ export class TrainProgress {
         this.setStatus(`Epoch ${e.epoch}/${this.epochs || '?'} validating ${e.batch}/${e.batches}`, e.batch === e.batches);
         break;
       case 'epoch':
+        this.finish();
         if (!this.tty) {
           const pct = Math.round((100 * e.epoch) / e.epochs);
           this.out.write(`progress: epoch ${e.epoch}/${e.epochs} (${pct}%), ETA ${formatDuration(e.etaSeconds)}\n`);
@@ -112,11 +115,16 @@ export class TrainProgress {
     const t = this.now();
     if (!force && this.shown && t - this.lastDraw < this.redrawMs) return;
     this.lastDraw = t;
-    const cols = this.out.columns ?? 80;
+    const cols = this.columns();
     const text = this.status.length > cols - 1 ? this.status.slice(0, cols - 1) : this.status;
     // \r to column 0, ESC[2K clears the line: no leftovers from a longer previous status.
     this.out.write(`\r\x1b[2K${text}`);
     this.shown = true;
+  }
+
+  /** Terminal width; 80 when unknown (0 under `script` and some CI pseudo-terminals). */
+  private columns(): number {
+    return this.out.columns || 80;
   }
 
   private clear(): void {

@@ -106,7 +106,14 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: CliIO): Pro
     }
   }
 
-  const backend = await pickBackend({ cpu: opts.cpu });
+  let backend;
+  try {
+    backend = await pickBackend({ cpu: opts.cpu });
+  } catch (err) {
+    // Logged (file included) here; main() prints nothing more.
+    log.error((err as Error).message);
+    return err instanceof CliError ? err.exitCode : EXIT.failure;
+  }
   log.info(`Backend: ${backend.backend} on ${backend.adapter}${backend.driver && backend.driver !== 'system' ? ` (Vulkan driver ${backend.driver})` : ''}`);
 
   // Ctrl-C: first stops after the current batch, second quits at once.
