@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { testDevice } from '../../test/gpu';
 import { parseConfig } from '../config/index';
-import { createMemorySource, generateSyntheticDataset } from '../data/index';
+import { createMemorySource, generateSyntheticDataset, type MemorySource } from '../data/index';
 import { memory, setBackend } from '../engine/index';
 import { decodeSafetensors } from '../nn/index';
 import type { TrainEvent } from './events';
@@ -27,7 +27,7 @@ describe('architectures through trainModel', async () => {
   async function run(raw: Record<string, unknown>, extra: Partial<TrainOptions> = {}) {
     setBackend('webgpu', { device: acquired!.device });
     const before = memory('webgpu').liveTensors;
-    const output = extra.output ?? createMemorySource('out');
+    const output = (extra.output ?? createMemorySource('out')) as MemorySource;
     const events: TrainEvent[] = [];
     const result = await trainModel({ config: configOf(raw), data: dataset, output, maxBatchesPerEpoch: 2, onEvent: (e) => events.push(e), ...extra });
     result.model.module.dispose();
