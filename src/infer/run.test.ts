@@ -109,6 +109,35 @@ describe('runTest / runSegment', async () => {
     expect(pred.data.some((v) => v > 0)).toBe(true);
   });
 
+  it('--segment with multichannel: one prediction per subject with every contrast, in contrast order; incomplete subjects left out', async () => {
+    setBackend('cpu');
+    const raw = syntheticTrainingConfig({ nFilters: 2, depth: 2 });
+    Object.assign(raw.loader_parameters as Record<string, unknown>, { multichannel: true, contrast_params: { training_validation: ['T1w', 'T2w'], testing: ['T1w', 'T2w'], balance: {} } });
+    const config = configOf(raw);
+    const output = await savedModel(config);
+    expect(JSON.parse(new TextDecoder().decode(output.files.get('synthetic_unet/synthetic_unet.json')!)).ivadomed_web.model.in_channel).toBe(2);
+    const unlabelled = createMemorySource('unlabelled');
+    const copy = ['dataset_description.json', 'participants.tsv', 'sub-01/anat/sub-01_T1w.nii.gz', 'sub-01/anat/sub-01_T2w.nii.gz', 'sub-02/anat/sub-02_T2w.nii.gz'];
+    for (const p of copy) await unlabelled.write(p, new Uint8Array(await dataset.read(p)));
+    const warnings: string[] = [];
+    const res = await runSegment({ config, data: unlabelled, output, onEvent: (e) => { if (e.type === 'log' && e.level === 'warning') warnings.push(e.message); } });
+    expect(res.files).toEqual(['pred_masks/sub-01_T1w_class-0_pred.nii.gz']);
+    expect(warnings).toEqual(['multichannel: sub-02 lacks contrast(s) T1w: not segmented (only HeMISUnet accepts missing contrasts).']);
+    const img = readNifti(new Uint8Array(await dataset.read('sub-01/anat/sub-01_T1w.nii.gz')));
+    expect(nifti(output, res.files[0]).shape).toEqual(img.shape);
+    // Swapping the two channels' files changes the prediction: both channels reach the model, in order.
+    const swapped = createMemorySource('swapped');
+    for (const p of ['dataset_description.json', 'participants.tsv']) await swapped.write(p, new Uint8Array(await dataset.read(p)));
+    await swapped.write('sub-01/anat/sub-01_T1w.nii.gz', new Uint8Array(await dataset.read('sub-01/anat/sub-01_T2w.nii.gz')));
+    await swapped.write('sub-01/anat/sub-01_T2w.nii.gz', new Uint8Array(await dataset.read('sub-01/anat/sub-01_T1w.nii.gz')));
+    const out2 = await savedModel(config);
+    await runSegment({ config, data: swapped, output: out2 });
+    const a = nifti(output, res.files[0]).data, b = nifti(out2, res.files[0]).data;
+    let maxDiff = 0;
+    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    expect(maxDiff).toBeGreaterThan(1e-4);
+  });
+
   it('explains a missing model, weights that do not fit, and a missing split', async () => {
     setBackend('cpu');
     const config = configOf(syntheticTrainingConfig({ nFilters: 2, depth: 2 }));
