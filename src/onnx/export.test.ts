@@ -6,8 +6,10 @@
  * and clear errors for what cannot be exported.
  */
 import { describe, expect, it } from 'vitest';
-import { manualSeed, noGrad, seededValues, setBackend, tensor } from '../engine/index';
+import { testDevice } from '../../test/gpu';
+import { manualSeed, noGrad, seededValues, setBackend, tensor, type Tensor } from '../engine/index';
 import { Dropout, Module } from '../nn/index';
+import { DenseNet } from '../nn/models/densenet';
 import { createModel, type BuiltModel, type ForwardExtras, type ModelSpec } from '../nn/models/factory';
 import { decodeModel } from './builder';
 import { exportOnnx, exportOnnxModel } from './export';
@@ -29,6 +31,10 @@ async function perturb(module: Module, seed: number): Promise<void> {
 
 interface Case {
   spec: ModelSpec;
+  /** Build this module instead of createModel(spec) (configs the factory does not offer). */
+  build?: () => Module & { forward(x: Tensor): Tensor };
+  /** Engine backend for the reference (default cpu). */
+  backend?: 'cpu' | 'webgpu';
   dims: number[];
   extras?: (n: number) => { engine: ForwardExtras; onnx: Record<string, OrtTensorData> };
 }
@@ -57,9 +63,10 @@ function relError(actual: Float32Array, expected: Float32Array): number {
 
 /** Exports the case's model, runs engine and ORT on the same input, returns the relative error. */
 async function parity(c: Case, seed = 1): Promise<{ err: number; bytes: Uint8Array; model: BuiltModel; outDims: number[] }> {
-  setBackend('cpu');
+  if (c.backend === 'webgpu') setBackend('webgpu', { device: (await testDevice())!.device });
+  else setBackend('cpu');
   manualSeed(seed);
-  const model = createModel(c.spec);
+  const model = c.build ? wrap(c.spec, c.build()) : createModel(c.spec);
   model.module.eval();
   await perturb(model.module, seed * 1000);
   const bytes = await exportOnnx(model, c.spec);
@@ -69,6 +76,11 @@ async function parity(c: Case, seed = 1): Promise<{ err: number; bytes: Uint8Arr
   const out = await runOnnx(bytes, { input: { data: x, dims: c.dims }, ...(extras?.onnx ?? {}) });
   const err = relError(out.output.data, expected);
   return { err, bytes, model, outDims: out.output.dims };
+}
+
+/** A bare module as a BuiltModel (only forward and module are used here). */
+function wrap(spec: ModelSpec, module: Module & { forward(x: Tensor): Tensor }): BuiltModel {
+  return { name: spec.name, module, task: 'classification', conditioning: 'none', is2d: true, inChannel: spec.in_channel, outputs: 1, forward: (x) => module.forward(x) };
 }
 
 const unet2d: ModelSpec = { name: 'Unet', in_channel: 1, out_channel: 1, depth: 2, n_filters: 4, is_2d: true };
@@ -158,10 +170,44 @@ describe('ONNX export parity with the engine (onnxruntime-web wasm)', () => {
     model.module.dispose();
   });
 
-  it('resnet18 and a small DenseNet: class probabilities [N, 1]', async () => {
+  it('resnet18: class probabilities [N, 1]', async () => {
     const { err, outDims, model } = await parity({ spec: { name: 'resnet18', in_channel: 1, out_channel: 1 }, dims: [2, 1, 32, 32] }, 9);
     expect(outDims).toEqual([2, 1]);
     expect(err).toBeLessThan(1e-3);
+    model.module.dispose();
+  });
+
+  it('DenseNet (small config: growth 4, blocks [2, 3], 3 classes): probabilities [N, 2]', async () => {
+    const build = () => new DenseNet({ growthRate: 4, blockConfig: [2, 3], numInitFeatures: 8, bnSize: 2, numClasses: 3 });
+    const { err, outDims, model } = await parity({ spec: { name: 'densenet121', in_channel: 1, out_channel: 3 }, build, dims: [2, 1, 24, 24] }, 10);
+    expect(outDims).toEqual([2, 2]);
+    expect(err).toBeLessThan(1e-3);
+    model.module.dispose();
+  });
+
+  // ~20 GMAC whatever the input (conv1 pads by 40): ~8 s in ORT wasm, ~11 s on the engine's WebGPU
+  // backend here (lavapipe); the CPU backend would take minutes.
+  it('Countception (engine on WebGPU): heat map [N, 1, H, W]', async () => {
+    const { err, outDims, model } = await parity({ spec: { name: 'Countception', in_channel: 1, out_channel: 1 }, dims: [1, 1, 4, 4], backend: 'webgpu' }, 12);
+    expect(outDims).toEqual([1, 1, 4, 4]);
+    expect(err).toBeLessThan(1e-3);
+    model.module.dispose();
+  }, 120_000);
+
+  it('the comparison can fail: one changed running_var in the engine model is caught', async () => {
+    setBackend('cpu');
+    manualSeed(13);
+    const model = createModel(unet2d);
+    model.module.eval();
+    await perturb(model.module, 13);
+    const bytes = await exportOnnx(model, unet2d);
+    const state = await model.module.stateDict();
+    state.get('decoder.up_path.0.downconv.conv2_bn.running_var')!.data[0] *= 3;
+    model.module.loadStateDict(state);
+    const x = seededValues(256, 14);
+    const expected = await engineForward(model, x, [1, 1, 16, 16]);
+    const out = await runOnnx(bytes, { input: { data: x, dims: [1, 1, 16, 16] } });
+    expect(relError(out.output.data, expected)).toBeGreaterThan(1e-3);
     model.module.dispose();
   });
 });
