@@ -119,7 +119,7 @@ describe('ONNX export parity with the engine (onnxruntime-web wasm)', () => {
     }, 4);
     expect(err).toBeLessThan(1e-3);
     // Shared generator weights are one initializer, not six.
-    const names = (decodeModel(bytes).graph?.initializer ?? []).map((t) => t.name);
+    const names = (decodeModel(bytes).graph?.initializer ?? []).map((t) => t.name ?? "");
     expect(names.filter((n) => n.endsWith('generator.linear1.weight'))).toHaveLength(1);
     expect(decodeModel(bytes).graph?.input?.map((i) => i.name)).toEqual(['input', 'metadata']);
     model.module.dispose();
