@@ -2,6 +2,7 @@ import { SECTIONS, useStudio, type SectionId } from './store';
 import { DiagnosticsPanel } from './panels/DiagnosticsPanel';
 import { ViewerPanel } from './panels/ViewerPanel';
 import { DatasetPanel } from './panels/DatasetPanel';
+import { ConfigPanel } from './panels/ConfigPanel';
 import { PageDropZone } from './dataset/PageDropZone';
 import { ComponentGallery } from './components/ComponentGallery';
 import { EmptyState } from './EmptyState';
@@ -9,11 +10,7 @@ import type { ReactNode } from 'react';
 
 const PANELS: Record<SectionId, () => ReactNode> = {
   dataset: () => <DatasetPanel />,
-  config: () => (
-    <EmptyState title="No configuration yet">
-      Training is configured with forms that mirror ivadomed's config.json, with import and export of that file.
-    </EmptyState>
-  ),
+  config: () => <ConfigPanel />,
   training: () => (
     <EmptyState title="No training run">
       Open a dataset and a configuration first. Training runs in a Web Worker on your GPU, with live curves.
