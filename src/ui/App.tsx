@@ -3,6 +3,7 @@ import { DiagnosticsPanel } from './panels/DiagnosticsPanel';
 import { ViewerPanel } from './panels/ViewerPanel';
 import { DatasetPanel } from './panels/DatasetPanel';
 import { ConfigPanel } from './panels/ConfigPanel';
+import { TrainingPanel } from './panels/TrainingPanel';
 import { PageDropZone } from './dataset/PageDropZone';
 import { ComponentGallery } from './components/ComponentGallery';
 import { EmptyState } from './EmptyState';
@@ -11,11 +12,7 @@ import type { ReactNode } from 'react';
 const PANELS: Record<SectionId, () => ReactNode> = {
   dataset: () => <DatasetPanel />,
   config: () => <ConfigPanel />,
-  training: () => (
-    <EmptyState title="No training run">
-      Open a dataset and a configuration first. Training runs in a Web Worker on your GPU, with live curves.
-    </EmptyState>
-  ),
+  training: () => <TrainingPanel />,
   viewer: () => <ViewerPanel />,
   results: () => <EmptyState title="No results">Segment the test split or any opened image to see the evaluation table here.</EmptyState>,
   diagnostics: () => <DiagnosticsPanel />,

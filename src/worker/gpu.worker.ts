@@ -5,15 +5,23 @@
 import * as Comlink from 'comlink';
 import { acquireDevice, type AcquiredDevice, type AdapterReport } from '../engine/webgpu/device';
 import { runSaxpy, runSelfTest, type SelfTestResult } from '../engine/webgpu/selftest';
+import { createTrainingRunner, type TrainData, type TrainEventSink, type TrainOutput, type TrainRunOptions, type TrainSummary } from './training';
 
 let acquired: Promise<AcquiredDevice> | undefined;
 
 function device(): Promise<AcquiredDevice> {
   acquired ??= acquireDevice(self.navigator.gpu);
   // A failed acquisition may succeed later (e.g. after the user enables a flag): do not cache it.
-  acquired.catch(() => (acquired = undefined));
-  return acquired;
+  const current = acquired;
+  current.then(
+    // A lost device is gone for good: the next call acquires a new one.
+    (a) => void a.lost.then(() => { if (acquired === current) acquired = undefined; }),
+    () => { if (acquired === current) acquired = undefined; },
+  );
+  return current;
 }
+
+const training = createTrainingRunner(device);
 
 export interface GpuDiagnosis {
   available: boolean;
@@ -37,6 +45,17 @@ const api = {
     const { device: dev } = await device();
     return [...(await runSaxpy(dev, a, Float32Array.from(x), Float32Array.from(y)))];
   },
+  /**
+   * Trains a model (src/worker/training.ts). `onEvent` must be a Comlink.proxy; one training at a
+   * time. Resolves with the run's summary; rejects with a message that says what to do.
+   */
+  train(configJson: string, data: TrainData, output: TrainOutput, onEvent: TrainEventSink, options: TrainRunOptions = {}): Promise<TrainSummary> {
+    return training.train(configJson, data, output, onEvent, options);
+  },
+  pause(): void { training.pause(); },
+  resume(): void { training.resume(); },
+  stop(): void { training.stop(); },
+  isTraining(): boolean { return training.isTraining(); },
 };
 
 export type GpuWorkerApi = typeof api;
