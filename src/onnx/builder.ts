@@ -184,3 +184,8 @@ export class GraphBuilder {
 export function decodeModel(bytes: Uint8Array): InstanceType<typeof onnx.ModelProto> {
   return onnx.ModelProto.decode(bytes);
 }
+
+/** The metadata_props of a serialised model as a record (preprocessing, model spec, ...). */
+export function onnxMetadata(bytes: Uint8Array): Record<string, string> {
+  return Object.fromEntries(decodeModel(bytes).metadataProps.map((p) => [p.key ?? '', p.value ?? '']));
+}

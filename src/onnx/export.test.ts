@@ -11,7 +11,7 @@ import { manualSeed, noGrad, seededValues, setBackend, tensor, type Tensor } fro
 import { Dropout, Module } from '../nn/index';
 import { DenseNet } from '../nn/models/densenet';
 import { createModel, type BuiltModel, type ForwardExtras, type ModelSpec } from '../nn/models/factory';
-import { decodeModel } from './builder';
+import { decodeModel, onnxMetadata } from './builder';
 import { exportOnnx, exportOnnxModel } from './export';
 import { runOnnx, type OrtTensorData } from './ort';
 
@@ -224,7 +224,7 @@ describe('ONNX graph signature', () => {
     expect(exp.opTypes).not.toContain('ConvTranspose');
     const decoded = decodeModel(exp.bytes);
     expect(Number(decoded.opsetImport[0].version)).toBe(17);
-    const props = Object.fromEntries(decoded.metadataProps.map((p) => [p.key, p.value]));
+    const props = onnxMetadata(exp.bytes);
     expect(props.slice_axis).toBe('axial');
     expect(JSON.parse(props.model_spec)).toEqual(unet2d);
     for (const dims of [[1, 1, 8, 8], [3, 1, 20, 12]]) {
