@@ -9,8 +9,11 @@
  *   pred_masks/<id>_pred_TP-FP-FN.nii.gz (object metrics on). <id> is the ground truth's file name
  *   before target_suffix[0] (sub-unf01_T2w), as ivadomed. With thrIncrement (-t), the binarisation
  *   threshold is first chosen on the validation set (thresholdAnalysis) and used for the test.
- * runSegment: every image of the testing contrasts (no labels needed) →
- *   pred_masks/<image prefix>_class-<k>_pred.nii.gz, one file per class.
+ * runSegment: every image of the testing contrasts (no labels needed; multichannel: one entry per
+ *   subject) → pred_masks/<image prefix>_class-<k>_pred.nii.gz, one file per class.
+ * Both: FiLM / HeMIS models get their conditioning from the model folder (conditioning.ts); 2D image
+ *   inputs (PNG/TIF) also get <id>_class-<k>_pred.png (png.ts), and with object metrics
+ *   <id>_class-<k>_pred_TP-FP-FN.png.
  */
 import { resolveModelParams, type IvadomedConfig } from '../config/index';
 import {

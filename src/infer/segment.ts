@@ -11,6 +11,9 @@
  *   VolumeAssembler undoes the per-item transforms, averages overlapping patches (ivadomed), undoes
  *   the preprocessing and reorients. With blend 'gaussian' (3D patches only) overlapping patches are
  *   weighted by a Gaussian importance map instead of averaged (MONAI / nnU-Net blending).
+ * - Conditioned models (FiLM, HeMIS): `predictEntry` builds each item's input and condition with
+ *   an InferenceConditioning (conditioning.ts); BatchPredictor turns the conditions of a batch into
+ *   the forward's context tensor / indexesMod.
  * - `slidingWindowVolume`: a whole (preprocessed) volume through a 3D model window by window
  *   (planWindows: overlap, last window flush with the border, small images padded), blended with
  *   constant or Gaussian weights (WindowAccumulator).
