@@ -11,6 +11,20 @@
 
 import { installPollBackoff } from './wait';
 
+/**
+ * One recorded dispatch, kept only while profiling (see profile.ts): enough to re-encode it alone
+ * later (its uniform bytes are re-written at replay, since the arena slot is reused).
+ */
+export interface DispatchRecord {
+  label: string;
+  /** What the caller set in `ctx.profileTag` when the dispatch was recorded (op and shapes). */
+  tag: string;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number, number];
+  uniform: { buffer: GPUBuffer; offset: number; bytes: Uint8Array } | null;
+}
+
 export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
 
 export interface PipelineKey {
@@ -33,6 +47,8 @@ export class GpuContext {
   readonly device: GPUDevice;
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /** label:entryPoint{constants} per pipeline, for profiles. */
+  private readonly pipelineNames = new WeakMap<GPUComputePipeline, string>();
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private readonly slotSize: number;
@@ -41,6 +57,13 @@ export class GpuContext {
   /** Dispatches recorded since the context was created (for tests and benchmarks). */
   dispatchCount = 0;
   submitCount = 0;
+  /**
+   * Opt-in profiling: when an array, every dispatch is also appended to it (replayed and timed
+   * one by one afterwards by profile.ts). Null (the default) costs one comparison per dispatch.
+   */
+  profileRecords: DispatchRecord[] | null = null;
+  /** Free text attached to profiled dispatches (the op and its shapes); set by the profiler. */
+  profileTag = '';
 
   constructor(device: GPUDevice) {
     this.device = device;
@@ -75,6 +98,7 @@ export class GpuContext {
         compute: { module, entryPoint, constants },
       });
       this.pipelines.set(cacheKey, pipeline);
+      this.pipelineNames.set(pipeline, `${key.label}${key.label.endsWith(entryPoint) ? '' : `:${entryPoint}`}${constKey ? `{${constKey}}` : ''}`);
     }
     return pipeline;
   }
@@ -133,9 +157,17 @@ export class GpuContext {
       throw new Error(`dispatch of ${x}x${y}x${z} workgroups exceeds maxComputeWorkgroupsPerDimension (${max}); split it with grid()`);
     }
     const entries: GPUBindGroupEntry[] = [];
-    if (params) entries.push({ binding: 0, resource: this.uniform(params) });
+    const slot = params ? this.uniform(params) : null;
+    if (slot) entries.push({ binding: 0, resource: slot });
     buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    if (this.profileRecords) {
+      const chunk = slot ? this.arena.find((c) => c.buffer === slot.buffer) : undefined;
+      this.profileRecords.push({
+        label: this.pipelineNames.get(pipeline) ?? pipeline.label, tag: this.profileTag, pipeline, bindGroup, workgroups: [x, y, z],
+        uniform: slot && chunk ? { buffer: slot.buffer, offset: slot.offset, bytes: chunk.staging.slice(slot.offset, slot.offset + slot.size) } : null,
+      });
+    }
     const pass = this.computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
