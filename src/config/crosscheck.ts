@@ -107,7 +107,13 @@ export function crossCheck(config: Obj): CrossCheckResult {
     warnings.push(issue(['loader_parameters', 'contrast_params', needed], `empty: no image contrast is selected for command "${String(command)}", so no file will be loaded`));
   }
   if (loader.multichannel === true) {
-    if (tv.length > 0 && te.length > 0 && tv.length !== te.length) {
+    // HeMISUnet is built for missing contrasts: testing may list a subset (absent encoders are masked).
+    const hemisApplied = obj(config.HeMISUnet).applied === true;
+    if (hemisApplied && te.some((c) => !tv.includes(c))) {
+      errors.push(issue(['loader_parameters', 'contrast_params', 'testing'], `${showValue(te.filter((c) => !tv.includes(c)))} not in training_validation: HeMISUnet has no encoder for it`));
+    } else if (hemisApplied && te.length < tv.length) {
+      // allowed
+    } else if (tv.length > 0 && te.length > 0 && tv.length !== te.length) {
       errors.push(
         issue(['loader_parameters', 'contrast_params', 'testing'], `got ${te.length} contrasts; must list as many as training_validation (${tv.length}) when multichannel is true: they are the model's input channels`),
       );

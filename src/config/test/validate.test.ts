@@ -124,6 +124,14 @@ describe('cross-key checks', () => {
     ]);
   });
 
+  it('multichannel HeMISUnet: testing may list a subset of training_validation (missing encoders are masked), not an unknown contrast', () => {
+    const hemis = { applied: true, missing_probability: 0.1, missing_probability_growth: 0.9, contrasts: ['T1w', 'T2w'] };
+    expect(errorsOf({ HeMISUnet: hemis, loader_parameters: { multichannel: true, contrast_params: { training_validation: ['T1w', 'T2w'], testing: ['T2w'] } } })).toEqual([]);
+    expect(errorsOf({ HeMISUnet: hemis, loader_parameters: { multichannel: true, contrast_params: { training_validation: ['T1w', 'T2w'], testing: ['T2star'] } } })).toEqual([
+      'loader_parameters.contrast_params.testing: ["T2star"] not in training_validation: HeMISUnet has no encoder for it',
+    ]);
+  });
+
   it('multi-rater targets only for training', () => {
     expect(errorsOf({ command: 'test', loader_parameters: { target_suffix: [['_seg-rater1', '_seg-rater2']], contrast_params: { testing: ['T2w'] } } })).toEqual([
       'loader_parameters.target_suffix: got [["_seg-rater1","_seg-rater2"]]; several raters per class are only allowed for command "train" (give one suffix per class)',
