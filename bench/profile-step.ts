@@ -47,7 +47,7 @@ function describeArgs(args: unknown[]): string {
 /** Wraps the backend's primitives so each dispatch is tagged with the primitive and its sizes. */
 function tagBackendCalls(backend: WebGpuBackend): void {
   const methods = ['fill', 'copy', 'unary', 'binary', 'where', 'reduce', 'gather', 'place', 'matmul', 'convForward', 'convGradInput',
-    'convGradWeight', 'pool', 'poolBackward', 'resize1d', 'resize1dBackward', 'random', 'adam', 'sgd'] as const;
+    'convGradWeight', 'pool', 'poolBackward', 'resize1d', 'resize1dBackward', 'random', 'adam', 'sgd', 'normStats', 'normApply', 'normGrad'] as const;
   const target = backend as unknown as Record<string, (...args: unknown[]) => unknown>;
   for (const m of methods) {
     const original = target[m].bind(backend);

@@ -4,14 +4,70 @@
  *                updates running ones in place (PyTorch: running = (1 - m) running + m batch, with
  *                the unbiased batch variance); eval uses the running statistics.
  *  instanceNorm: statistics over spatial axes per (sample, channel); optional affine.
+ * Backends with fused normalisation kernels (WebGPU: kernels/norm.wgsl) run training batch norm
+ * and instance norm, affine included, as one autograd node of 2 kernels forward and 3 backward;
+ * the composition below is the reference (CPU) and the fallback (tensors above one binding).
  */
 import { noGrad, record } from '../autograd';
 import { formatShape } from '../shape';
+import type { Backend, Storage } from '../backend';
 import type { Tensor } from '../tensor';
 import { add, affine, mul, rsqrt, square, sub } from './elementwise';
-import { mean } from './reduce';
-import { reshape } from './shape';
+import { mean, sum } from './reduce';
+import { reshape, slice } from './shape';
 import { assign } from './optim';
+import { empty } from './util';
+
+/** Optional backend primitives for x seen as [outer, groups, inner] (see webgpu/backend.ts). */
+interface FusedNormBackend {
+  normSupported(outer: number, groups: number, inner: number): boolean;
+  normStats(x: Storage, outer: number, groups: number, inner: number, eps: number, mean: Storage, variance: Storage, invstd: Storage): void;
+  normApply(x: Storage, mean: Storage, invstd: Storage, weight: Storage | null, bias: Storage | null, wmod: number,
+    outer: number, groups: number, inner: number, y: Storage): void;
+  normGrad(x: Storage, gy: Storage, mean: Storage, invstd: Storage, weight: Storage | null, wmod: number,
+    outer: number, groups: number, inner: number, dx: Storage, sums: Storage): void;
+}
+
+function fusedBackend(b: Backend): FusedNormBackend | null {
+  return 'normStats' in b ? (b as Backend & FusedNormBackend) : null;
+}
+
+/**
+ * Fused (x - mean) * invstd * weight + bias, statistics per group of x seen as [outer, groups,
+ * inner]; weight and bias [wmod] are indexed by group % wmod (batch norm: groups = wmod = C;
+ * instance norm: groups = N * C). One autograd node; backward recomputes xhat from the saved x.
+ * Returns null where the backend has no fused kernels for this shape. mean / variance: [groups].
+ */
+function fusedNormalize(x: Tensor, outer: number, groups: number, inner: number, wmod: number, eps: number,
+  weight: Tensor | null | undefined, bias: Tensor | null | undefined): { y: Tensor; mean: Tensor; variance: Tensor } | null {
+  const fb = fusedBackend(x.backend);
+  if (!fb || x.dtype !== 'float32' || !fb.normSupported(outer, groups, inner)) return null;
+  for (const t of [weight, bias]) if (t && t.backend !== x.backend) return null;
+  const mu = empty(x.backend, [groups], x.dtype);
+  const v = empty(x.backend, [groups], x.dtype);
+  const invstd = empty(x.backend, [groups], x.dtype);
+  fb.normStats(x.storage, outer, groups, inner, eps, mu.storage, v.storage, invstd.storage);
+  const y = empty(x.backend, x.shape, x.dtype);
+  fb.normApply(x.storage, mu.storage, invstd.storage, weight?.storage ?? null, bias?.storage ?? null, wmod, outer, groups, inner, y.storage);
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  const saved = [x, mu, invstd, ...(weight ? [weight] : [])];
+  record(y, 'normalize', inputs, saved, (gy) => {
+    const dx = empty(x.backend, x.shape, x.dtype);
+    const sums = empty(x.backend, [2, groups], x.dtype);
+    fb.normGrad(x.storage, gy.storage, mu.storage, invstd.storage, weight?.storage ?? null, wmod, outer, groups, inner, dx.storage, sums.storage);
+    // Per-group sums -> per-parameter gradients (instance norm: sum over the batch).
+    const perParam = (row: number) => {
+      const r = reshape(slice(sums, [[row, row + 1], null]), [groups / wmod, wmod]);
+      return groups === wmod ? reshape(r, [wmod]) : sum(r, [0]);
+    };
+    const grads: Array<Tensor | null> = [dx];
+    if (weight) grads.push(weight.requiresGrad ? perParam(1) : null);
+    if (bias) grads.push(bias.requiresGrad ? perParam(0) : null);
+    return grads;
+  });
+  invstd.dispose();
+  return { y, mean: mu, variance: v };
+}
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -75,8 +131,15 @@ export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
   const count = x.size / c;
   if (o.training) {
     if (count <= 1) throw new Error(`batchNorm: training needs more than one value per channel, got input ${formatShape(x.shape)}`);
-    const { y: xhat, mean: mu, variance: v } = normalize(x, axes, eps);
-    const y = scaleShift(xhat, o.weight, o.bias, cs);
+    const inner = x.size / (x.shape[0] * c);
+    const fused = fusedNormalize(x, x.shape[0], c, inner, c, eps, o.weight, o.bias);
+    let y: Tensor, mu: Tensor, v: Tensor;
+    if (fused) ({ y, mean: mu, variance: v } = fused);
+    else {
+      const n = normalize(x, axes, eps);
+      ({ mean: mu, variance: v } = n);
+      y = scaleShift(n.y, o.weight, o.bias, cs);
+    }
     if (o.runningMean && o.runningVar) {
       const m = o.momentum ?? 0.1;
       const rm = o.runningMean;
@@ -112,7 +175,14 @@ export function instanceNorm(x: Tensor, o: InstanceNormOptions = {}): Tensor {
   checkChannelParam(o.weight, c, 'weight', 'instanceNorm');
   checkChannelParam(o.bias, c, 'bias', 'instanceNorm');
   const axes = x.shape.slice(2).map((_, i) => i + 2);
-  const { y, mean: mu, variance: v } = normalize(x, axes, o.eps ?? 1e-5);
+  const eps = o.eps ?? 1e-5;
+  const fused = fusedNormalize(x, 1, x.shape[0] * c, x.size / (x.shape[0] * c), c, eps, o.weight, o.bias);
+  if (fused) {
+    fused.mean.dispose();
+    fused.variance.dispose();
+    return fused.y;
+  }
+  const { y, mean: mu, variance: v } = normalize(x, axes, eps);
   mu.dispose();
   v.dispose();
   return scaleShift(y, o.weight, o.bias, channelShape(x));

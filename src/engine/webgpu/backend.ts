@@ -33,6 +33,7 @@ import poolWgsl from '../../../kernels/pool.wgsl?raw';
 import resizeWgsl from '../../../kernels/resize.wgsl?raw';
 import rngWgsl from '../../../kernels/rng.wgsl?raw';
 import optimWgsl from '../../../kernels/optim.wgsl?raw';
+import normWgsl from '../../../kernels/norm.wgsl?raw';
 
 const WG = 256;
 const BUFFER_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -712,6 +713,84 @@ export class WebGpuBackend implements Backend {
       const n = no * inPer;
       this.launch(resizeWgsl, 'resize', 'resize_backward', {}, n, (rs) => this.resizeParams(p, no, n, rs, dys.shift, dxs.shift), [dys.binding, dxs.binding]);
     }
+  }
+
+  // ---------- fused normalisation (kernels/norm.wgsl; ops/norm.ts composes ops where these don't apply) ----------
+
+  /** Values per statistics segment: one workgroup each, so few long rows still spread out. */
+  private static readonly NORM_SEG = 4096;
+
+  private normLayout(outer: number, inner: number) {
+    const seg = Math.min(inner, WebGpuBackend.NORM_SEG);
+    const segsPerRow = Math.ceil(inner / seg);
+    const gx = Math.min(Math.ceil(inner / WG), this.device.limits.maxComputeWorkgroupsPerDimension);
+    return { seg, segsPerRow, segments: outer * segsPerRow, gx };
+  }
+
+  private normParams(outer: number, groups: number, inner: number, wmod: number, flags: number, eps: number): ArrayBuffer {
+    const { seg, segsPerRow, gx } = this.normLayout(outer, inner);
+    return new ParamWriter(48).u32(outer).u32(groups).u32(inner).u32(wmod).u32(segsPerRow).u32(seg).u32(flags).f32(eps)
+      .u32(gx).u32(0).u32(0).u32(0).buffer();
+  }
+
+  private normPipeline(entryPoint: string): GPUComputePipeline {
+    return this.ctx.pipeline({ label: `norm:${entryPoint}`, code: normWgsl, entryPoint, constants: entryPoint.endsWith('combine') ? {} : { WG } });
+  }
+
+  /**
+   * Whether the fused kernels handle x seen as [outer, groups, inner]: x within one binding and
+   * the grids within the per-dimension limit.
+   */
+  normSupported(outer: number, groups: number, inner: number): boolean {
+    const maxDim = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const { segments } = this.normLayout(outer, inner);
+    const size = outer * groups * inner;
+    return size > 0 && size * 4 <= this.limit && segments <= maxDim && groups <= maxDim && outer <= maxDim && 2 * groups * segments * 4 <= this.limit;
+  }
+
+  /** Per group: mean, biased variance and 1 / sqrt(var + eps) of x seen as [outer, groups, inner]. */
+  normStats(x: Storage, outer: number, groups: number, inner: number, eps: number, mean: Storage, variance: Storage, invstd: Storage): void {
+    const { segments } = this.normLayout(outer, inner);
+    const partials = this.alloc(2 * groups * segments, 'float32');
+    const params = this.normParams(outer, groups, inner, groups, 0, eps);
+    this.ctx.dispatch(this.normPipeline('stats_partial'), params, [this.whole(x, 'batchNorm'), this.full(partials)], [segments, groups, 1]);
+    this.ctx.dispatch(this.normPipeline('stats_combine'), params, [this.full(partials), this.full(mean), this.full(variance), this.full(invstd)], [Math.ceil(groups / 64), 1, 1]);
+    this.free(partials);
+    this.maybeFlush();
+  }
+
+  /** y = (x - mean) * invstd * weight + bias per group (weight / bias indexed by group % wmod, optional). */
+  normApply(x: Storage, mean: Storage, invstd: Storage, weight: Storage | null, bias: Storage | null, wmod: number,
+    outer: number, groups: number, inner: number, y: Storage): void {
+    const { gx } = this.normLayout(outer, inner);
+    const flags = (weight ? 1 : 0) | (bias ? 2 : 0);
+    const params = this.normParams(outer, groups, inner, wmod, flags, 0);
+    // Absent weight / bias: bind mean in their place (never read: the flag is off).
+    this.ctx.dispatch(this.normPipeline('apply'), params, [
+      this.whole(x, 'batchNorm'), this.full(mean), this.full(invstd), this.full(weight ?? mean), this.full(bias ?? mean), this.whole(y, 'batchNorm'),
+    ], [gx, groups, outer]);
+    this.maybeFlush();
+  }
+
+  /**
+   * Backward of normApply with batch statistics: dx, and sums [2, groups] = (sum of gy, sum of
+   * gy * xhat) per group (the bias and weight gradients before any sum over groups sharing a weight).
+   */
+  normGrad(x: Storage, gy: Storage, mean: Storage, invstd: Storage, weight: Storage | null, wmod: number,
+    outer: number, groups: number, inner: number, dx: Storage, sums: Storage): void {
+    const { segments, gx } = this.normLayout(outer, inner);
+    const partials = this.alloc(2 * groups * segments, 'float32');
+    const params = this.normParams(outer, groups, inner, wmod, weight ? 1 : 0, 0);
+    this.ctx.dispatch(this.normPipeline('grad_partial'), params, [
+      this.whole(x, 'batchNorm backward'), this.whole(gy, 'batchNorm backward'), this.full(mean), this.full(invstd), this.full(partials),
+    ], [segments, groups, 1]);
+    this.ctx.dispatch(this.normPipeline('grad_combine'), params, [this.full(partials), this.full(sums)], [Math.ceil(groups / 64), 1, 1]);
+    this.ctx.dispatch(this.normPipeline('grad_apply'), params, [
+      this.whole(x, 'batchNorm backward'), this.whole(gy, 'batchNorm backward'), this.full(mean), this.full(invstd), this.full(weight ?? mean),
+      this.full(sums), this.whole(dx, 'batchNorm backward'),
+    ], [gx, groups, outer]);
+    this.free(partials);
+    this.maybeFlush();
   }
 
   // ---------- random / optimizers ----------
