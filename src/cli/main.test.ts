@@ -32,10 +32,18 @@ describe('parseArgs', () => {
     const a = parseArgs(['--segment', '-c', 'f.json', '-pd', 'd1', '-po', 'o', '--overlap-2d', '8', '4', '--no-patch', '-t', '0.1', '-g', '2', '--seed', '3', '--cpu', '--max-batches', '5'], io().io);
     expect(a).toEqual({
       command: 'segment', config: 'f.json', pathData: ['d1'], pathOutput: 'o', resumeTraining: false, thrIncrement: 0.1, gif: 2, noPatch: true,
-      overlap2d: [8, 4], cpu: true, seed: 3, maxBatches: 5,
+      overlap2d: [8, 4], cpu: true, seed: 3, maxBatches: 5, onnx: false,
     });
     const t = parseArgs(['--train', '--config', 'c.json', '--resume-training'], io().io);
     expect(t).toMatchObject({ command: 'train', config: 'c.json', resumeTraining: true, noPatch: false, cpu: false });
+  });
+
+  it('reads --export-bundle, --bundle, --model and --onnx; -c is optional where the bundle or folder says it all', () => {
+    expect(parseArgs(['--export-bundle', '-c', 'c.json', '-po', 'o'], io().io)).toMatchObject({ command: 'export-bundle', config: 'c.json', pathOutput: 'o', onnx: false });
+    expect(parseArgs(['--export-bundle', '--model', 'o/m'], io().io)).toMatchObject({ command: 'export-bundle', config: undefined, model: 'o/m' });
+    expect(parseArgs(['--segment', '--bundle', 'm.ivadomed-web.zip', '-pd', 'd', '--onnx'], io().io))
+      .toMatchObject({ command: 'segment', config: undefined, bundle: 'm.ivadomed-web.zip', pathData: ['d'], onnx: true });
+    expect(parseArgs(['--test', '-c', 'c.json', '--model', 'o/m', '--onnx'], io().io)).toMatchObject({ command: 'test', model: 'o/m', onnx: true });
   });
 
   it('-h prints help and says so', () => {
@@ -51,6 +59,16 @@ describe('parseArgs', () => {
     expect(usageError(['--train', '-c', 'f', '--max-batches', '0']).message).toMatch(/--max-batches: got 0; must be >= 1/);
     expect(usageError(['--train']).message).toMatch(/^Missing -c\/--config/);
     expect(usageError(['--train', 'extra', '-c', 'f']).exitCode).toBe(2);
+  });
+
+  it('refuses the model-exchange flags where they do not apply', () => {
+    expect(usageError(['--export-bundle']).message).toMatch(/^--export-bundle needs -c\/--config <file> .* or --model <folder>/);
+    expect(usageError(['--segment', '--onnx']).message).toMatch(/^Missing -c\/--config <file>: .*or --bundle <file\.zip>/);
+    expect(usageError(['--train', '-c', 'f', '--onnx']).message).toMatch(/^--onnx goes with --segment or --test/);
+    expect(usageError(['--export-bundle', '-c', 'f', '--bundle', 'b.zip']).message).toMatch(/^--bundle goes with --segment or --test/);
+    expect(usageError(['--train', '-c', 'f', '--model', 'm']).message).toMatch(/^--model goes with/);
+    expect(usageError(['--segment', '--bundle', 'b.zip', '--model', 'm']).message).toMatch(/either --bundle <file\.zip> or --model <folder>/);
+    expect(usageError(['--segment', '--export-bundle', '-c', 'f']).message).toMatch(/only one of .*got --segment --export-bundle/);
   });
 });
 

@@ -2,8 +2,11 @@
  * ivadomed-web's command line, with ivadomed's flags:
  *   ivadomed-web --train|--test|--segment -c config.json [-pd path_data...] [-po path_output]
  *                [--resume-training] [-t step] [-g n] [--no-patch] [--overlap-2d X Y]
- * plus --cpu, --seed and --max-batches. main() parses, dispatches and returns the exit code:
- * 0 done, 1 failed, 2 usage or config error, 130 interrupted.
+ * plus --cpu, --seed and --max-batches, and the model exchange of ivadomed-web:
+ *   ivadomed-web --export-bundle (-c config.json [-po path_output] | --model <folder>)
+ *   ivadomed-web --segment|--test --bundle <file.zip> [-c config.json] [--onnx]
+ * main() parses, dispatches and returns the exit code: 0 done, 1 failed, 2 usage or config error,
+ * 130 interrupted.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT } from './errors';
@@ -31,9 +34,13 @@ function number(name: string, integer: boolean) {
   };
 }
 
+export const COMMANDS = ['train', 'test', 'segment', 'export-bundle'] as const;
+export type CliCommand = (typeof COMMANDS)[number];
+
 export interface ParsedArgs {
-  command: 'train' | 'test' | 'segment';
-  config: string;
+  command: CliCommand;
+  /** The config file; optional for --test/--segment with --bundle and for --export-bundle with --model. */
+  config?: string;
   pathData?: string[];
   pathOutput?: string;
   resumeTraining: boolean;
@@ -44,15 +51,22 @@ export interface ParsedArgs {
   cpu: boolean;
   seed?: number;
   maxBatches?: number;
+  /** --bundle: a model bundle (<model_name>.ivadomed-web.zip) for --test / --segment. */
+  bundle?: string;
+  /** --model: a trained model folder (<path_output>/<model_name>). */
+  model?: string;
+  /** --onnx: forward passes through onnxruntime-web (wasm) instead of the engine. */
+  onnx: boolean;
 }
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('ivadomed-web')
     .description('Train, test and apply ivadomed segmentation models with WebGPU (Dawn) in Node, from ivadomed config files.')
-    .usage('--train|--test|--segment -c config.json [-pd path_data] [-po path_output] [options]')
+    .usage('--train|--test|--segment|--export-bundle -c config.json [-pd path_data] [-po path_output] [options]')
     .option('--train', 'train a model (command "train")')
     .option('--test', 'test a trained model on the test split (command "test")')
     .option('--segment', 'segment the images of path_data with a trained model (command "segment")')
+    .option('--export-bundle', 'pack a trained model (weights, config, ONNX, run record) into path_output/<model_name>.ivadomed-web.zip')
     .option('-c, --config <file>', 'ivadomed config file (JSON)')
     .option('--path-data <folders...>', 'BIDS dataset folder (overrides loader_parameters.path_data; one folder for now)')
     .option('--path-output <folder>', 'output folder (overrides path_output)')
@@ -64,6 +78,9 @@ export function buildProgram(io: CliIO): Command {
     .addOption(new Option('--cpu', 'run on the CPU backend instead of WebGPU (slow; for machines without a GPU driver)').default(false))
     .option('--seed <n>', 'random seed of weights, augmentation and sampling (default split_dataset.random_seed)', number('--seed', true))
     .option('--max-batches <n>', 'at most n training batches per epoch (quick trial runs)', number('--max-batches', true))
+    .option('--bundle <file>', 'segment/test with the model of a bundle (<model_name>.ivadomed-web.zip); its config unless -c is given')
+    .option('--model <folder>', 'the trained model folder (<path_output>/<model_name>) to export or to segment/test with')
+    .option('--onnx', 'run the model with onnxruntime-web (wasm) instead of the engine (--segment, --test)', false)
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', [
       '',
@@ -72,6 +89,8 @@ export function buildProgram(io: CliIO): Command {
       'Examples:',
       '  ivadomed-web --train -c config.json -pd data/ -po results/',
       '  ivadomed-web --train -c config.json -po results/ --resume-training',
+      '  ivadomed-web --export-bundle -c config.json -po results/',
+      '  ivadomed-web --segment --bundle results/my_model.ivadomed-web.zip -pd new_data/ -po predictions/ [--onnx]',
       'See docs/cli.md.',
     ].join('\n'))
     .configureHelp({
@@ -103,25 +122,41 @@ export function parseArgs(argv: readonly string[], io: CliIO): ParsedArgs | 'hel
   const o = program.opts<{
     train?: boolean; test?: boolean; segment?: boolean; config?: string; pathData?: string[]; pathOutput?: string; resumeTraining: boolean;
     thrIncrement?: number; gif?: number; patch: boolean; overlap2d?: string[]; cpu: boolean; seed?: number; maxBatches?: number;
+    exportBundle?: boolean; bundle?: string; model?: string; onnx: boolean;
   }>();
-  const commands = (['train', 'test', 'segment'] as const).filter((c) => o[c]);
+  const given = { train: o.train, test: o.test, segment: o.segment, 'export-bundle': o.exportBundle };
+  const commands = COMMANDS.filter((c) => given[c]);
   const usage = `Usage: ${program.name()} ${program.usage()} (see --help)`;
   if (commands.length !== 1) {
-    throw new CliError(`${commands.length === 0 ? 'Give one of --train, --test or --segment' : `Give only one of --train, --test or --segment (got ${commands.map((c) => `--${c}`).join(' ')})`}.\n${usage}`, EXIT.usage);
+    const list = '--train, --test, --segment or --export-bundle';
+    throw new CliError(`${commands.length === 0 ? `Give one of ${list}` : `Give only one of ${list} (got ${commands.map((c) => `--${c}`).join(' ')})`}.\n${usage}`, EXIT.usage);
   }
-  if (!o.config) throw new CliError(`Missing -c/--config <file>: the ivadomed config file to run.\n${usage}`, EXIT.usage);
+  const command = commands[0]!;
+  const inference = command === 'test' || command === 'segment';
+  if (o.bundle !== undefined && !inference) throw new CliError('--bundle goes with --segment or --test (--export-bundle writes a bundle; it reads a model folder).', EXIT.usage);
+  if (o.onnx && !inference) throw new CliError('--onnx goes with --segment or --test (--train exports <model_name>/<model_name>.onnx by itself).', EXIT.usage);
+  if (o.model !== undefined && command === 'train') throw new CliError('--model goes with --export-bundle, --segment or --test.', EXIT.usage);
+  if (o.bundle !== undefined && o.model !== undefined) throw new CliError('Give either --bundle <file.zip> or --model <folder>, not both: each names the model to use.', EXIT.usage);
+  if (!o.config) {
+    if (command === 'export-bundle' && o.model === undefined) {
+      throw new CliError(`--export-bundle needs -c/--config <file> (the training's config: path_output and model_name) or --model <folder>.\n${usage}`, EXIT.usage);
+    }
+    if (inference && o.bundle === undefined) {
+      throw new CliError(`Missing -c/--config <file>: the ivadomed config file to run (or --bundle <file.zip>, whose config is used).\n${usage}`, EXIT.usage);
+    }
+    if (command === 'train') throw new CliError(`Missing -c/--config <file>: the ivadomed config file to run.\n${usage}`, EXIT.usage);
+  }
   let overlap2d: [number, number] | undefined;
   if (o.overlap2d) {
     if (o.overlap2d.length !== 2) throw new CliError(`--overlap-2d takes two numbers (X Y), got ${o.overlap2d.length}.`, EXIT.usage);
     const toInt = number('--overlap-2d', true);
     overlap2d = [toInt(o.overlap2d[0]!), toInt(o.overlap2d[1]!)];
   }
-  const command = commands[0]!;
   if (o.resumeTraining && command !== 'train') throw new CliError('--resume-training goes with --train.', EXIT.usage);
   if (o.maxBatches !== undefined && o.maxBatches < 1) throw new CliError(`--max-batches: got ${o.maxBatches}; must be >= 1.`, EXIT.usage);
   return {
     command, config: o.config, pathData: o.pathData, pathOutput: o.pathOutput, resumeTraining: o.resumeTraining, thrIncrement: o.thrIncrement,
-    gif: o.gif, noPatch: !o.patch, overlap2d, cpu: o.cpu, seed: o.seed, maxBatches: o.maxBatches,
+    gif: o.gif, noPatch: !o.patch, overlap2d, cpu: o.cpu, seed: o.seed, maxBatches: o.maxBatches, bundle: o.bundle, model: o.model, onnx: o.onnx,
   };
 }
 
@@ -133,14 +168,19 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
     if (args.command === 'train') {
       const { runTrainCommand } = await import('./train');
       return await runTrainCommand({
-        config: args.config, pathData: args.pathData, pathOutput: args.pathOutput, resume: args.resumeTraining, cpu: args.cpu, seed: args.seed,
+        config: args.config!, pathData: args.pathData, pathOutput: args.pathOutput, resume: args.resumeTraining, cpu: args.cpu, seed: args.seed,
         maxBatchesPerEpoch: args.maxBatches, gif: args.gif, thrIncrement: args.thrIncrement,
       }, io);
+    }
+    if (args.command === 'export-bundle') {
+      const { runExportBundleCommand } = await import('./export_bundle');
+      return await runExportBundleCommand({ config: args.config, pathOutput: args.pathOutput, model: args.model }, io);
     }
     const { runInferCommand } = await import('./infer');
     return await runInferCommand({
       command: args.command, config: args.config, pathData: args.pathData, pathOutput: args.pathOutput, cpu: args.cpu, seed: args.seed,
-      thrIncrement: args.thrIncrement, noPatch: args.noPatch, overlap2d: args.overlap2d, gif: args.gif,
+      thrIncrement: args.thrIncrement, noPatch: args.noPatch, overlap2d: args.overlap2d, gif: args.gif, bundle: args.bundle, model: args.model,
+      onnx: args.onnx,
     }, io);
   } catch (err) {
     if (err instanceof CliError) {

@@ -17,6 +17,7 @@ import { renderCurvesPng } from './curves_png';
 import { pickBackend } from './device';
 import { CliError, EXIT } from './errors';
 import { RunLog } from './log';
+import { exportModelFolderOnnx, modelOnnxPath } from './onnx_model';
 import { TrainProgress, type ProgressStream } from './progress';
 
 export interface TrainCommandOptions {
@@ -180,6 +181,18 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: CliIO): Pro
     files.add(OUTPUT_FILES.curvesPng);
   }
   result.model.module.dispose();
+
+  // ---- <model_name>/<model_name>.onnx (ivadomed packages the ONNX beside the weights) -------------------
+  // From the model folder's best weights, as ivadomed reloads the best checkpoint before exporting.
+  if (existsSync(path.join(outputFolder, config.model_name, `${config.model_name}.safetensors`))) {
+    const onnxPath = modelOnnxPath(config.model_name);
+    try {
+      await output.write(onnxPath, await exportModelFolderOnnx(output, config.model_name));
+      files.add(onnxPath);
+    } catch (err) {
+      log.warning(`${onnxPath} not written: ${(err as Error).message}`);
+    }
+  }
 
   // ---- summary ----------------------------------------------------------------------------------
   const last = result.epochs.at(-1);

@@ -30,6 +30,7 @@ import { classToPng, isImage2DPath } from './png';
 import { BatchPredictor, itemsByEntry, predictEntry, type BatchOptions } from './segment';
 import { computeUncertainty, UNCERTAINTY_SUFFIXES } from './uncertainty';
 import type { BlendMode } from './blend';
+import type { BuiltModel, ModelSpec } from '../nn/models/index';
 
 export type InferenceEvent =
   | { type: 'log'; level: 'info' | 'warning'; message: string }
@@ -52,6 +53,16 @@ export interface InferenceOptions extends BatchOptions {
   blend?: BlendMode;
   /** Seed of the Monte Carlo passes (default split_dataset.random_seed). */
   seed?: number;
+  /**
+   * Another runtime for the forward passes (e.g. ONNX Runtime, src/cli/onnx_predictor.ts): builds
+   * the predictor of the loaded model. Default: the engine's BatchPredictor.
+   */
+  createPredictor?: (model: BuiltModel, spec: ModelSpec, options: BatchOptions) => BatchPredictor;
+}
+
+function makePredictor(opts: InferenceOptions, model: BuiltModel, spec: ModelSpec): BatchPredictor {
+  const options: BatchOptions = { maxBatch: opts.maxBatch ?? opts.config.training_parameters?.batch_size, memoryBudgetBytes: opts.memoryBudgetBytes };
+  return opts.createPredictor ? opts.createPredictor(model, spec, options) : new BatchPredictor(model, options);
 }
 
 export interface InferenceResult {
@@ -205,7 +216,7 @@ export async function runTest(opts: InferenceOptions): Promise<InferenceResult> 
     const index = await indexBids(data);
     const unc = uncertaintySettings(config);
     const seed = opts.seed ?? config.split_dataset?.random_seed ?? 6;
-    const predictor = new BatchPredictor(model, { maxBatch: opts.maxBatch ?? config.training_parameters?.batch_size, memoryBudgetBytes: opts.memoryBudgetBytes });
+    const predictor = makePredictor(opts, model, loaded.spec);
     const postprocessing = structuredClone((config.postprocessing ?? {}) as PostprocessingConfig);
     const evalParams = (config.evaluation_parameters ?? {}) as EvaluationParams;
     const targetSuffix = String([params.target_suffix[0]].flat()[0] ?? '');
@@ -384,7 +395,7 @@ export async function runSegment(opts: SegmentOptions): Promise<InferenceResult>
     const ds = new SegmentationDataset(entries, segParams, { datasetType: 'testing', mode, transforms: compose });
     await ds.prepare();
     setMcDropout(model.module, false);
-    const predictor = new BatchPredictor(model, { maxBatch: opts.maxBatch ?? config.training_parameters?.batch_size, memoryBudgetBytes: opts.memoryBudgetBytes });
+    const predictor = makePredictor(opts, model, loaded.spec);
     const seed = opts.seed ?? 6;
     await predictDataset(s, ds, compose, model, predictor, conditioning, () => passRng(seed, 0), 'segment', async (entry, _e, _image, classes) => {
       const stem = (entry.images[0].path.split('/').pop() ?? entry.id).replace(NIFTI_EXT, '').split('.')[0];

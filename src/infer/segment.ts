@@ -104,7 +104,12 @@ export class BatchPredictor {
     return () => ({});
   }
 
-  private async forward(batch: Float32Array, shape: number[], conditions?: readonly ItemCondition[]): Promise<Float32Array[]> {
+  /**
+   * One batch [n, ...itemShape] through the model → one [outputs, ...spatial] array per item.
+   * Protected so that another runtime can take the engine's place (src/cli/onnx_predictor.ts runs
+   * the batches through ONNX Runtime); batching and assembly stay the same.
+   */
+  protected async forward(batch: Float32Array, shape: number[], conditions?: readonly ItemCondition[]): Promise<Float32Array[]> {
     const extras = this.extras(shape[0], conditions);
     const backend = getBackend();
     const before = memory(backend).liveBytes;
