@@ -68,7 +68,7 @@ export function OrderedSection({ section, names, starter, noun }: OrderedSection
 function OrderedEntry({ section, name, index, count, value, onMove, onRemove }: { section: string; name: string; index: number; count: number; value: unknown; onMove: (delta: number) => void; onRemove: () => void }) {
   const node = describeKey(`${section}.${name}`);
   const path = `${section}.${name}`;
-  const own = useIssues(path).filter((i) => i.path === path);
+  const own = useIssues(path).filter((i) => i.path === path && node !== undefined);
   return (
     <li className="ordered-entry" data-testid={`${section}-entry`} data-name={name}>
       <div className="ordered-head">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, POSTPROCESSING_STEP_NAMES, TRANSFORM_NAMES } from '../../config/index';
+import { getPreset, parseConfig, POSTPROCESSING_STEP_NAMES, TRANSFORM_NAMES } from '../../config/index';
 import { ndarray } from '../../data/transforms/ndarray';
 import { currentConfig, currentConfigText, useConfig } from './configStore';
 import { formatValue, parseText } from './fieldText';
@@ -93,7 +93,7 @@ describe('config store', () => {
       useConfig.getState().loadPreset(id);
       expect([id, useConfig.getState().parsed.errors]).toEqual([id, []]);
     }
-    expect(currentConfig().parsed?.training_parameters.training_time.num_epochs).toBe(12);
+    expect(currentConfig().parsed?.training_parameters.training_time.num_epochs).toBe(7);
   });
 });
 
@@ -163,6 +163,17 @@ describe('transform preview', () => {
     expect(steps[3]!.image).toBe(steps[2]!.image);
     // The same seed draws the same parameters.
     expect(previewSteps(transformation, 'training', sample, 3)[2]!.image.data).toEqual(steps[2]!.image.data);
+  });
+
+  it('transforms the whole volume for 3D models (the Modified3DUNet preset)', () => {
+    const vol = sampleVolume(1, 'T1w', 'axial');
+    const t = getPreset('modified3dunet').file.transformation as Record<string, unknown>;
+    const steps = previewSteps(t, 'training', previewSample(vol, 8, true), 1);
+    expect(steps.map((s) => [s.name, s.error])).toEqual([['Resample', undefined], ['CenterCrop', undefined], ['RandomAffine', undefined], ['NormalizeInstance', undefined]]);
+    // Resample 0.8x0.8x2 mm -> 1x1x2: 32 -> 26 voxels in plane (rounded as ivadomed), then cropped/padded to 128x128x16.
+    expect(steps[0]!.image.shape).toEqual([26, 26, 16]);
+    expect(steps[1]!.image.shape).toEqual([128, 128, 16]);
+    expect(steps[1]!.label!.shape).toEqual([128, 128, 16]);
   });
 
   it('paints an [H, W] slice with H across and W upwards, labels in red', () => {

@@ -53,10 +53,13 @@ export function pipelineNames(transformation: Record<string, unknown> | null | u
   return pipelineEntries(transformation ?? {}, datasetType).map((e) => e.name);
 }
 
+/** Bookkeeping parameters (shapes before and after) that the caption leaves out: the canvas shows the shape. */
+const UNSHOWN_PARAMS = new Set(['original', 'outShape', 'zoomsBefore', 'shape', 'size']);
+
 function describeParams(params: Record<string, unknown>): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) {
-    if (k.startsWith('_')) continue;
+    if (k.startsWith('_') || UNSHOWN_PARAMS.has(k)) continue;
     if (typeof v === 'number' || typeof v === 'boolean' || (Array.isArray(v) && v.length <= 6 && v.every((x) => typeof x === 'number'))) out[k] = v;
   }
   return Object.keys(out).length > 0 ? out : undefined;
