@@ -2,7 +2,7 @@
 // and trilinear resizes are separable passes of this. PyTorch formulas (see src/engine/cpu/resize.ts):
 // linear: src = align ? scale*j : max(0, scale*(j+0.5)-0.5), taps floor(src) and +1 (clamped);
 // nearest: floor(j*scale) clamped. resize_backward is a gather over the outputs that read each
-// input (deterministic, no atomics).
+// input (deterministic, no atomics). Entry points: flat (any shape) and grid variants (below).
 
 override WG: u32 = 256u;
 
@@ -54,30 +54,14 @@ fn taps(j: u32) -> Taps {
   return t;
 }
 
-@compute @workgroup_size(WG)
-fn resize_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.y * rp.row_stride + gid.x;
-  if (i >= rp.n) {
-    return;
-  }
-  let k = i % rp.inner;
-  let j = (i / rp.inner) % rp.out_len;
-  let o = i / (rp.inner * rp.out_len);
+fn forward_at(o: u32, j: u32, k: u32) -> f32 {
   let t = taps(j);
   let b = o * rp.in_len;
-  ry[rp.y_shift + i] = t.w0 * rx[rp.x_shift + (b + t.i0) * rp.inner + k] + t.w1 * rx[rp.x_shift + (b + t.i1) * rp.inner + k];
+  return t.w0 * rx[rp.x_shift + (b + t.i0) * rp.inner + k] + t.w1 * rx[rp.x_shift + (b + t.i1) * rp.inner + k];
 }
 
-@compute @workgroup_size(WG)
-fn resize_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
-  // Here n counts input elements; rx is dy [outer, out_len, inner], ry is dx [outer, in_len, inner].
-  let i = gid.y * rp.row_stride + gid.x;
-  if (i >= rp.n) {
-    return;
-  }
-  let k = i % rp.inner;
-  let c = (i / rp.inner) % rp.in_len;
-  let o = i / (rp.inner * rp.in_len);
+/** d(loss)/d(input c) of row o, lane k: the outputs j that read input c (taps i0 or i1 == c). */
+fn backward_at(o: u32, c: u32, k: u32) -> f32 {
   // Outputs j below j_lo read only inputs < c (their source coordinate is < c - 1).
   var j_lo = 0u;
   if (rp.scale > 0.0) {
@@ -97,5 +81,68 @@ fn resize_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
       acc += t.w1 * g;
     }
   }
-  ry[rp.y_shift + i] = acc;
+  return acc;
+}
+
+// Flat variants: one invocation per element, coordinates by integer division (any shape).
+@compute @workgroup_size(WG)
+fn resize_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.y * rp.row_stride + gid.x;
+  if (i >= rp.n) {
+    return;
+  }
+  let k = i % rp.inner;
+  let j = (i / rp.inner) % rp.out_len;
+  let o = i / (rp.inner * rp.out_len);
+  ry[rp.y_shift + i] = forward_at(o, j, k);
+}
+
+@compute @workgroup_size(WG)
+fn resize_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
+  // Here n counts input elements; rx is dy [outer, out_len, inner], ry is dx [outer, in_len, inner].
+  let i = gid.y * rp.row_stride + gid.x;
+  if (i >= rp.n) {
+    return;
+  }
+  let k = i % rp.inner;
+  let c = (i / rp.inner) % rp.in_len;
+  let o = i / (rp.inner * rp.in_len);
+  ry[rp.y_shift + i] = backward_at(o, c, k);
+}
+
+// Grid variants, no per-element division (CPU drivers scalarise it):
+//  *_rows (inner == 1): grid (positions / WG, rows), row o = gid.z * row_stride + gid.y;
+//  *_grid (inner > 1): grid (inner / WG, positions, outer).
+@compute @workgroup_size(WG)
+fn resize_forward_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let o = gid.z * rp.row_stride + gid.y;
+  if (gid.x >= rp.out_len || o >= rp.outer) {
+    return;
+  }
+  ry[rp.y_shift + o * rp.out_len + gid.x] = forward_at(o, gid.x, 0u);
+}
+
+@compute @workgroup_size(WG)
+fn resize_backward_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let o = gid.z * rp.row_stride + gid.y;
+  if (gid.x >= rp.in_len || o >= rp.outer) {
+    return;
+  }
+  ry[rp.y_shift + o * rp.in_len + gid.x] = backward_at(o, gid.x, 0u);
+}
+
+@compute @workgroup_size(WG)
+fn resize_forward_grid(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= rp.inner) {
+    return;
+  }
+  ry[rp.y_shift + (gid.z * rp.out_len + gid.y) * rp.inner + gid.x] = forward_at(gid.z, gid.y, gid.x);
+}
+
+@compute @workgroup_size(WG)
+fn resize_backward_grid(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= rp.inner) {
+    return;
+  }
+  ry[rp.y_shift + (gid.z * rp.in_len + gid.y) * rp.inner + gid.x] = backward_at(gid.z, gid.y, gid.x);
 }

@@ -693,14 +693,43 @@ export class WebGpuBackend implements Backend {
       .u32(p.mode === 'nearest' ? 1 : 0).u32(p.alignCorners ? 1 : 0).f32(p.scale).u32(xShift).u32(yShift).u32(0).buffer();
   }
 
+  /**
+   * One resize pass over `outer` rows writing `len` positions per row (out_len forward, in_len
+   * backward): the grid variants (no per-element division) when the grid fits, else the flat one.
+   */
+  private resizeDispatch(entry: 'resize_forward' | 'resize_backward', p: Resize1dParams, outer: number, len: number,
+    src: { binding: BufferBinding; shift: number }, dst: { binding: BufferBinding; shift: number }): void {
+    const maxDim = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const wg = 64;
+    const pipeline = (variant: string) => this.ctx.pipeline({ label: `resize:${entry}${variant}`, code: resizeWgsl, entryPoint: `${entry}${variant}`, constants: { WG: wg } });
+    const n = outer * len * p.inner;
+    if (p.inner === 1) {
+      const gx = Math.ceil(len / wg);
+      const ny = Math.min(outer, maxDim);
+      const nz = Math.ceil(outer / ny);
+      if (gx <= maxDim && nz <= maxDim) {
+        this.ctx.dispatch(pipeline('_rows'), this.resizeParams(p, outer, n, ny, src.shift, dst.shift), [src.binding, dst.binding], [gx, ny, nz]);
+        this.maybeFlush();
+        return;
+      }
+    } else if (p.inner >= 32) {
+      const gx = Math.ceil(p.inner / wg);
+      if (gx <= maxDim && len <= maxDim && outer <= maxDim) {
+        this.ctx.dispatch(pipeline('_grid'), this.resizeParams(p, outer, n, 0, src.shift, dst.shift), [src.binding, dst.binding], [gx, len, outer]);
+        this.maybeFlush();
+        return;
+      }
+    }
+    this.launch(resizeWgsl, 'resize', entry, {}, n, (rs) => this.resizeParams(p, outer, n, rs, src.shift, dst.shift), [src.binding, dst.binding]);
+  }
+
   resize1d(x: Storage, y: Storage, p: Resize1dParams): void {
     const inPer = p.inLen * p.inner;
     const outPer = p.outLen * p.inner;
     for (const [o0, no] of this.itemChunks(p.outer, [inPer, outPer], 'resize')) {
       const xs = this.shifted(x, o0 * inPer, no * inPer);
       const ys = this.shifted(y, o0 * outPer, no * outPer);
-      const n = no * outPer;
-      this.launch(resizeWgsl, 'resize', 'resize_forward', {}, n, (rs) => this.resizeParams(p, no, n, rs, xs.shift, ys.shift), [xs.binding, ys.binding]);
+      this.resizeDispatch('resize_forward', p, no, p.outLen, xs, ys);
     }
   }
 
@@ -710,8 +739,7 @@ export class WebGpuBackend implements Backend {
     for (const [o0, no] of this.itemChunks(p.outer, [inPer, outPer], 'resize backward')) {
       const dys = this.shifted(dy, o0 * outPer, no * outPer);
       const dxs = this.shifted(dx, o0 * inPer, no * inPer);
-      const n = no * inPer;
-      this.launch(resizeWgsl, 'resize', 'resize_backward', {}, n, (rs) => this.resizeParams(p, no, n, rs, dys.shift, dxs.shift), [dys.binding, dxs.binding]);
+      this.resizeDispatch('resize_backward', p, no, p.inLen, dys, dxs);
     }
   }
 
