@@ -162,6 +162,15 @@ describe('ONNX import: structure inference without model_spec (weights mapped by
       expect(imported.spec, c.spec.name).toMatchObject(c.spec);
     }
   });
+
+  it("HeMISUnet inferred from its 'availability' input (contrast names read from the tensor names)", async () => {
+    const spec: ModelSpec = { name: 'HeMISUnet', in_channel: 3, out_channel: 1, depth: 2, n_filters: 2, contrasts: ['T1w', 'T2w', 'FLAIR'] };
+    const stripMetadata = (b: Uint8Array) => rewrite(b, (m) => { m.metadataProps = []; });
+    const { diff, imported } = await roundTrip({ spec, dims: [2, 3, 8, 8], extras: { indexesMod: [[true, false, true], [false, true, false]] } }, 35, stripMetadata);
+    expect(diff).toBe(0);
+    expect(imported.report.specSource).toBe('inferred');
+    expect(imported.spec).toMatchObject({ ...spec, final_activation: 'sigmoid' });
+  });
 });
 
 describe('ONNX import: the imported model trains further', () => {
