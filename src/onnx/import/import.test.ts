@@ -140,6 +140,22 @@ describe('ONNX import: export -> import reproduces the engine model exactly (CPU
   });
 });
 
+/** Weights as Constant nodes (the float ones) and the remaining initializers listed as graph inputs (IR < 4 style). */
+function weightsAsConstants(bytes: Uint8Array): Uint8Array {
+  return rewrite(anonymise(bytes), (m) => {
+    const g = m.graph!;
+    const floats = g.initializer!.filter((t) => t.dataType === onnx.TensorProto.DataType.FLOAT);
+    const constants = floats.map((t) => onnx.NodeProto.create({
+      opType: 'Constant', name: `const_${t.name}`, output: [t.name!],
+      attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { ...t, name: '' } }],
+    }));
+    g.initializer = g.initializer!.filter((t) => !floats.includes(t));
+    g.node = [...constants, ...g.node!];
+    g.input = [...g.input!, ...g.initializer.map((t) => onnx.ValueInfoProto.create({ name: t.name }))];
+    m.irVersion = 3;
+  });
+}
+
 describe('ONNX import: structure inference without model_spec (weights mapped by structure)', () => {
   it('Unet 2D with anonymous tensor names: spec inferred, output bit for bit', async () => {
     const spec: ModelSpec = { ...unet2d, depth: 3, out_channel: 2, final_activation: 'sigmoid' };
@@ -148,6 +164,12 @@ describe('ONNX import: structure inference without model_spec (weights mapped by
     expect(imported.report.specSource).toBe('inferred');
     expect(imported.spec).toMatchObject({ name: 'Unet', in_channel: 1, out_channel: 2, depth: 3, n_filters: 4, is_2d: true, final_activation: 'sigmoid' });
     expect(imported.report.mapping.find((m) => m.state === 'encoder.down_path.0.conv1.weight')!.file).toMatch(/^onnx::Param_/);
+  });
+
+  it('Unet 2D with its weights in Constant nodes and IR 3 inputs: same output', async () => {
+    const { diff, imported } = await roundTrip({ spec: unet2d, dims: [1, 1, 8, 8] }, 21, weightsAsConstants);
+    expect(diff).toBe(0);
+    expect(imported.report.operators.Constant).toBeGreaterThan(20);
   });
 
   it('Unet 3D (relu), FiLMedUnet (film_layers found by data flow), Modified3DUNet inferred', async () => {
