@@ -68,7 +68,9 @@ export function floor(x: Tensor): Tensor {
   return unaryRaw('floor', x);
 }
 export function relu(x: Tensor): Tensor {
-  return unary('relu', x, 0, 0, false, (g, xx) => mul(g, unaryRaw('step', xx, 0)));
+  // Backward in one pass: y = relu(x) is nonzero exactly where x > 0, so where(y, g, 0) is
+  // g * step(x) without materialising step(x). Saving y (not x) also frees x after the forward.
+  return unary('relu', x, 0, 0, true, (g, _x, y) => where(y, g, 0));
 }
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   return unary('leakyRelu', x, slope, 0, false, (g, xx) => mul(g, unaryRaw('leakyReluDeriv', xx, slope)));
