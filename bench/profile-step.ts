@@ -8,7 +8,9 @@
  *   node --import ./bin/node-register.mjs bench/profile-step.ts
  *
  * Env: PROFILE_NF (default 16), PROFILE_STEPS timed steps (default 3), PROFILE_TOP rows (default 25),
- * PROFILE_JSON=path writes the timings.
+ * PROFILE_JSON=path writes the timings, PROFILE_FUSED_NORM=0 turns the fused normalisation kernels off
+ * (ops/norm.ts composes ops instead), for before/after comparisons in one checkout; PROFILE_REPLAY=0
+ * stops after the step timings.
  */
 import { writeFileSync } from 'node:fs';
 import { gt, manualSeed, rand, randn, scope, setBackend, webgpuBackend } from '../src/engine/index';
@@ -50,6 +52,7 @@ function tagBackendCalls(backend: WebGpuBackend): void {
     'convGradWeight', 'pool', 'poolBackward', 'resize1d', 'resize1dBackward', 'random', 'adam', 'sgd', 'normStats', 'normApply', 'normGrad'] as const;
   const target = backend as unknown as Record<string, (...args: unknown[]) => unknown>;
   for (const m of methods) {
+    if (typeof target[m] !== 'function') continue; // an older backend (before/after comparisons)
     const original = target[m].bind(backend);
     target[m] = (...args: unknown[]) => {
       const outer = backend.ctx.profileTag;
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
   setBackend('webgpu', { device: acquired.device });
   const backend = webgpuBackend()!;
   tagBackendCalls(backend);
+  if (process.env.PROFILE_FUSED_NORM === '0') backend.normSupported = () => false;
   manualSeed(1);
   const model = new Unet({ depth: 3, nFilters: NF, inChannel: 1, outChannel: 1 }).train();
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
   console.log(`Unet nf${NF} 4x1x128x128: forward+loss median ${median(fwdMs).toFixed(0)} ms, step median ${median(stepMs).toFixed(0)} ms ` +
     `(steps ${stepMs.map((t) => t.toFixed(0)).join(', ')}; ratio ${(median(stepMs) / median(fwdMs)).toFixed(2)})`);
 
+  if (process.env.PROFILE_REPLAY === '0') process.exit(0);
   const records: DispatchRecord[] = [];
   backend.ctx.profileRecords = records;
   await step();

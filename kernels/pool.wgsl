@@ -195,3 +195,31 @@ fn window_argmax_b(plane: u32, w: Window) -> u32 {
   }
   return at;
 }
+
+// Max pooling backward for windows that tile the input exactly (stride == kernel, no padding, sizes
+// multiples of the kernel): one thread per output window writes its gradient to the window's first
+// maximum and zeros to the rest (every input lies in exactly one window, so writes never collide
+// and every dx element is written). n counts outputs here.
+@compute @workgroup_size(WG)
+fn pool_backward_tiles(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.y * pp.row_stride + gid.x;
+  if (i >= pp.n) {
+    return;
+  }
+  let os = pp.out_size;
+  let per_plane = u32(os.x * os.y * os.z);
+  let plane = i / per_plane;
+  let r = i32(i % per_plane);
+  let o = vec3<i32>(r / (os.y * os.z), (r / os.z) % os.y, r % os.z);
+  let w = window_of(o);
+  let at = window_argmax_b(plane, w);
+  let g = bdy[pp.shifts.z + i];
+  for (var d = w.lo.x; d < w.hi.x; d++) {
+    for (var h = w.lo.y; h < w.hi.y; h++) {
+      for (var x = w.lo.z; x < w.hi.z; x++) {
+        let k = in_index(plane, vec3<i32>(d, h, x));
+        bdx[pp.shifts.y + k] = select(0.0, g, k == at);
+      }
+    }
+  }
+}

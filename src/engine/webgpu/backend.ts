@@ -677,10 +677,20 @@ export class WebGpuBackend implements Backend {
   poolBackward(x: Storage, dy: Storage, dx: Storage, g: PoolGeometry): void {
     const inP = g.inSize[0] * g.inSize[1] * g.inSize[2];
     const outP = g.outSize[0] * g.outSize[1] * g.outSize[2];
+    // Max windows that tile the input exactly (stride == kernel, no padding, sizes multiples of
+    // the kernel): each input lies in exactly one window, so one thread per window can scatter.
+    const tiles = g.mode === 'max' && [0, 1, 2].every((a) => g.stride[a] === g.kernel[a] && g.padding[a] === 0 && g.outSize[a] * g.kernel[a] === g.inSize[a]);
     for (const [p0, np] of this.itemChunks(g.planes, [inP, outP], 'pool backward')) {
       const xs = this.shifted(x, p0 * inP, np * inP);
       const dys = this.shifted(dy, p0 * outP, np * outP);
       const dxs = this.shifted(dx, p0 * inP, np * inP);
+      if (tiles) {
+        const n = np * outP;
+        this.launch(poolWgsl, 'pool', 'pool_backward_tiles', { MODE: 0 }, n, (rs) => this.poolParams(g, n, rs, [xs.shift, dxs.shift, dys.shift]), [
+          xs.binding, dys.binding, dxs.binding,
+        ]);
+        continue;
+      }
       const n = np * inP;
       this.launch(poolWgsl, 'pool', 'pool_backward', { MODE: this.poolMode(g) }, n, (rs) => this.poolParams(g, n, rs, [xs.shift, dxs.shift, dys.shift]), [
         xs.binding, dys.binding, dxs.binding,
