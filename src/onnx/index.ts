@@ -6,3 +6,4 @@
 export { exportOnnx, exportOnnxModel, DEFAULT_OPSET, SUPPORTED_OPSETS, type ExportOptions, type OnnxExport, type TensorSignature } from './export';
 export { createOrtSession, runOnnx, webgpuAvailable, type OnnxSession, type OrtBackend, type OrtSessionOptions, type OrtTensorData } from './ort';
 export { GraphBuilder, decodeModel, onnxMetadata, IR_VERSION, type Dim, type Value } from './builder';
+export * from './import/index';
