@@ -5,6 +5,7 @@
  * time on the worker's WebGPU device, and forwards the loop's events to the page, throttled so that
  * batch progress never floods the UI thread (epoch, log, checkpoint and done events always go through).
  */
+import * as Comlink from 'comlink';
 import { parseConfig } from '../config/index';
 import { createFileListSource, createHandleSource, createMemorySource, generateSyntheticDataset, type FileEntry, type FileSource } from '../data/index';
 import { memory, setBackend } from '../engine/index';
@@ -14,7 +15,11 @@ import { TrainControl } from '../train/control';
 import type { TrainEvent } from '../train/events';
 import { trainModel } from '../train/trainer';
 
-/** A FileSource living in the page, reached through a Comlink proxy (the dataset open in the Dataset panel). */
+/**
+ * A FileSource living in the page (the dataset open in the Dataset panel), exposed with Comlink on a
+ * MessagePort that travels inside the `data` argument (Comlink converts proxies only at the top level
+ * of arguments, so a nested Comlink.proxy would not survive structured cloning).
+ */
 export interface RemoteFileSource {
   list(): Promise<FileEntry[]>;
   read(path: string): Promise<ArrayBuffer>;
@@ -25,7 +30,7 @@ export type TrainData =
   | { kind: 'synthetic' }
   | { kind: 'handle'; handle: FileSystemDirectoryHandle }
   | { kind: 'files'; files: { file: File; path: string }[]; name?: string }
-  | { kind: 'remote'; name: string; source: RemoteFileSource };
+  | { kind: 'remote'; name: string; port: MessagePort };
 
 export type TrainOutput =
   /** A folder of the origin private file system; default `runs/<model_name>-<timestamp>`. */
@@ -113,7 +118,7 @@ function timestamp(d = new Date()): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-async function dataSource(spec: TrainData): Promise<FileSource> {
+async function dataSource(spec: TrainData, cleanup: (() => void)[]): Promise<FileSource> {
   switch (spec.kind) {
     case 'synthetic':
       return generateSyntheticDataset();
@@ -121,14 +126,20 @@ async function dataSource(spec: TrainData): Promise<FileSource> {
       return createHandleSource(spec.handle);
     case 'files':
       return createFileListSource(spec.files, spec.name);
-    case 'remote':
+    case 'remote': {
+      const remote = Comlink.wrap<RemoteFileSource>(spec.port);
+      cleanup.push(() => {
+        remote[Comlink.releaseProxy]();
+        spec.port.close();
+      });
       return {
         name: spec.name, writable: false,
-        list: () => spec.source.list(),
-        read: (p) => spec.source.read(p),
-        readRange: (p, s, e) => spec.source.readRange(p, s, e),
+        list: () => remote.list(),
+        read: (p) => remote.read(p),
+        readRange: (p, s, e) => remote.readRange(p, s, e),
         write: async (p) => { throw new Error(`${p}: the dataset "${spec.name}" is read-only for training.`); },
       };
+    }
     default:
       throw new Error(`Unknown dataset kind ${JSON.stringify((spec as { kind: unknown }).kind)}: use 'synthetic', 'handle', 'files' or 'remote'.`);
   }
@@ -177,6 +188,7 @@ export function createTrainingRunner(getDevice: () => Promise<AcquiredDevice>) {
     const ctl = new TrainControl();
     control = ctl;
     const t0 = Date.now();
+    const cleanup: (() => void)[] = [];
     const send = (e: TrainEvent) => {
       try {
         onEvent(e, gpuMemory());
@@ -197,7 +209,7 @@ export function createTrainingRunner(getDevice: () => Promise<AcquiredDevice>) {
       setBackend('webgpu', { device: acquired.device });
       const adapter = adapterName(acquired.report);
       const errorsBefore = acquired.uncapturedErrors.length;
-      const source = await dataSource(data);
+      const source = await dataSource(data, cleanup);
       const out = await outputSource(output, config.model_name, (m) => log(m, 'warning'));
       log(`Dataset "${source.name}"; outputs in ${out.info.kind === 'opfs' ? `the browser's private storage, ${out.info.path}` : out.info.kind === 'handle' ? `the folder "${out.info.path}"` : 'memory'}.`);
 
@@ -232,6 +244,7 @@ export function createTrainingRunner(getDevice: () => Promise<AcquiredDevice>) {
       // Comlink sends Error name + message + stack to the page; keep the message self-explaining.
       throw new Error(e?.message ?? String(err));
     } finally {
+      for (const c of cleanup) c();
       control = null;
     }
   }

@@ -43,7 +43,7 @@ function statusText(status: TrainStatus, pausing: boolean, progress: ReturnType<
     case 'running': return pausing ? `Pausing after the current batch (${where})` : `Training: ${where}`;
     case 'paused': return `Paused at ${where}`;
     case 'stopping': return 'Stopping after the current batch…';
-    case 'done': return 'Finished';
+    case 'done': return 'Finished';  // the summary below says how (completed, early stopping, stopped)
     case 'error': return 'Failed';
   }
 }
@@ -255,7 +255,7 @@ export function TrainingPanel() {
 
       {info && (
         <>
-          <ProgressBar label="Epochs" value={epochsDone} max={info.epochs} unit="epochs" startedAt={t.startedAt ?? undefined} paused={t.status === 'paused'} endedAt={t.endedAt ?? undefined} />
+          <ProgressBar label="Epochs" value={epochsDone} max={info.epochs} unit="epochs" startedAt={active ? t.startedAt ?? undefined : undefined} paused={t.status === 'paused'} />
           {progress && progress.phase !== 'setup' && active && (
             <ProgressBar label={`Epoch ${progress.epoch}: ${progress.phase}`} value={progress.batch} max={progress.batches} unit="batches" />
           )}
