@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import { acquireDevice, type AcquiredDevice, type AdapterReport } from '../engine/webgpu/device';
 import { runSaxpy, runSelfTest, type SelfTestResult } from '../engine/webgpu/selftest';
 import { createTrainingRunner, type TrainData, type TrainEventSink, type TrainOutput, type TrainRunOptions, type TrainSummary } from './training';
+import { createInferenceRunner, type InferEventSink, type InferRequest, type InferResult } from './inference';
 
 let acquired: Promise<AcquiredDevice> | undefined;
 
@@ -22,6 +23,7 @@ function device(): Promise<AcquiredDevice> {
 }
 
 const training = createTrainingRunner(device);
+const inference = createInferenceRunner(device, () => training.isTraining());
 
 export interface GpuDiagnosis {
   available: boolean;
@@ -56,6 +58,17 @@ const api = {
   resume(): void { training.resume(); },
   stop(): void { training.stop(); },
   isTraining(): boolean { return training.isTraining(); },
+  /**
+   * --test / --segment with a training run's model or a bundle (src/worker/inference.ts). `onEvent`
+   * must be a Comlink.proxy. Resolves with the files, the evaluation table and the subjects.
+   */
+  infer(request: InferRequest, onEvent: InferEventSink): Promise<InferResult> {
+    return inference.infer(request, onEvent);
+  },
+  /** The model bundle (.ivadomed-web.zip, with model.onnx) of a training run's OPFS folder. */
+  exportBundle(folder: string, options: { onnx?: boolean } = {}): Promise<{ bytes: Uint8Array; fileName: string; onnx: boolean; note?: string }> {
+    return inference.exportBundle(folder, options);
+  },
 };
 
 export type GpuWorkerApi = typeof api;
