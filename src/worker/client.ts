@@ -29,14 +29,19 @@ export async function startTraining(
   return gpuWorker().train(configJson, data, output, Comlink.proxy(onEvent), options);
 }
 
-/** Lets the worker read a page-side FileSource (the dataset open in the Dataset panel) on demand. */
+/**
+ * Lets the worker read a page-side FileSource (the dataset open in the Dataset panel) on demand: the
+ * source is exposed on a MessagePort that is transferred with the `data` argument of train().
+ */
 export function remoteSource(source: FileSource): TrainData {
   const remote: RemoteFileSource = {
     list: () => source.list(),
     read: (p) => source.read(p),
     readRange: (p, s, e) => source.readRange(p, s, e),
   };
-  return { kind: 'remote', name: source.name, source: Comlink.proxy(remote) };
+  const { port1, port2 } = new MessageChannel();
+  Comlink.expose(remote, port1);
+  return Comlink.transfer({ kind: 'remote', name: source.name, port: port2 }, [port2]);
 }
 
 /** Runs --test / --segment in the worker (src/worker/inference.ts); `onEvent` is wrapped in a Comlink proxy here. */
