@@ -4,9 +4,9 @@ import { ViewerPanel } from './panels/ViewerPanel';
 import { DatasetPanel } from './panels/DatasetPanel';
 import { ConfigPanel } from './panels/ConfigPanel';
 import { TrainingPanel } from './panels/TrainingPanel';
+import { ResultsPanel } from './panels/ResultsPanel';
 import { PageDropZone } from './dataset/PageDropZone';
 import { ComponentGallery } from './components/ComponentGallery';
-import { EmptyState } from './EmptyState';
 import type { ReactNode } from 'react';
 
 const PANELS: Record<SectionId, () => ReactNode> = {
@@ -14,7 +14,7 @@ const PANELS: Record<SectionId, () => ReactNode> = {
   config: () => <ConfigPanel />,
   training: () => <TrainingPanel />,
   viewer: () => <ViewerPanel />,
-  results: () => <EmptyState title="No results">Segment the test split or any opened image to see the evaluation table here.</EmptyState>,
+  results: () => <ResultsPanel />,
   diagnostics: () => <DiagnosticsPanel />,
 };
 
