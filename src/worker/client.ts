@@ -55,3 +55,8 @@ export async function runInference(request: InferRequest, onEvent: InferEventSin
 export async function exportRunBundle(folder: string, options: { onnx?: boolean } = {}): Promise<{ bytes: Uint8Array; fileName: string; onnx: boolean; note?: string }> {
   return gpuWorker().exportBundle(folder, options);
 }
+
+/** A zip of a training run's OPFS folder ("runs/<model>-<date-time>"), made in the worker. */
+export async function zipRun(folder: string): Promise<{ bytes: Uint8Array; fileName: string; files: number }> {
+  return gpuWorker().zipRun(folder);
+}

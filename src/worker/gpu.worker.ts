@@ -7,6 +7,7 @@ import { acquireDevice, type AcquiredDevice, type AdapterReport } from '../engin
 import { runSaxpy, runSelfTest, type SelfTestResult } from '../engine/webgpu/selftest';
 import { createTrainingRunner, type TrainData, type TrainEventSink, type TrainOutput, type TrainRunOptions, type TrainSummary } from './training';
 import { createInferenceRunner, type InferEventSink, type InferRequest, type InferResult } from './inference';
+import { zipRunFolder } from './runs';
 
 let acquired: Promise<AcquiredDevice> | undefined;
 
@@ -68,6 +69,11 @@ const api = {
   /** The model bundle (.ivadomed-web.zip, with model.onnx) of a training run's OPFS folder. */
   exportBundle(folder: string, options: { onnx?: boolean } = {}): Promise<{ bytes: Uint8Array; fileName: string; onnx: boolean; note?: string }> {
     return inference.exportBundle(folder, options);
+  },
+  /** A zip of a training run's OPFS folder (src/worker/runs.ts), made here to keep the page responsive. */
+  async zipRun(folder: string): Promise<{ bytes: Uint8Array; fileName: string; files: number }> {
+    const zip = await zipRunFolder(folder);
+    return Comlink.transfer(zip, [zip.bytes.buffer]);
   },
 };
 
