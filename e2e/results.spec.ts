@@ -114,10 +114,12 @@ test('train, --test with MC dropout, the table, a subject in the Viewer with its
   await page.getByRole('button', { name: 'Sample dataset' }).click();
   await expect(page.getByTestId('dataset-ready')).toBeVisible({ timeout: 60_000 });
   await page.getByRole('tab', { name: 'Results' }).click();
+  // The uploaded bundle stays chosen across tabs.
+  await expect(page.getByTestId('results-model')).toHaveValue('bundle');
   await page.getByRole('radio', { name: /Open dataset: synthetic-bids/ }).check();
   await page.getByRole('radio', { name: /Segment images/ }).check();
-  const imagePath = await page.getByLabel('Image to segment').locator('option').nth(1).getAttribute('value');
-  expect(imagePath).toMatch(/\.nii\.gz$/);
+  const imagePath = (await page.getByLabel('Image to segment').locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('value')))).find((v) => v?.endsWith('_T2w.nii.gz'));
+  expect(imagePath).toMatch(/_T2w\.nii\.gz$/);
   await page.getByLabel('Image to segment').selectOption(imagePath!);
   await page.getByLabel('Backend').selectOption('onnx-wasm');
   await page.getByRole('button', { name: 'Segment' }).click();

@@ -53,7 +53,8 @@ export function ResultsPanel() {
   const training = useTraining();
   const current = useCurrentConfig();
   const [runs, setRuns] = useState<RunEntry[] | null>(null);
-  const [modelChoice, setModelChoice] = useState<string>('');
+  const modelChoice = r.modelChoice;
+  const setModelChoice = r.setModelChoice;
   const [kind, setKind] = useState<'test' | 'segment'>('test');
   const [datasetChoice, setDatasetChoice] = useState<'sample' | 'open'>('sample');
   const [image, setImage] = useState<string>(ALL_IMAGES);
@@ -70,7 +71,7 @@ export function ResultsPanel() {
     try {
       const found = await listRuns();
       setRuns(found);
-      setModelChoice((c) => (c && (c === BUNDLE_CHOICE || found.some((x) => x.folder === c)) ? c : found[0]?.folder ?? (useResults.getState().bundle ? BUNDLE_CHOICE : '')));
+      useResults.getState().setModelChoice((c) => (c && (c === BUNDLE_CHOICE || found.some((x) => x.folder === c)) ? c : found[0]?.folder ?? (useResults.getState().bundle ? BUNDLE_CHOICE : '')));
     } catch (err) {
       setRuns([]);
       setMessage({ level: 'error', text: `Could not list the runs in the browser's storage: ${(err as Error).message}` });

@@ -34,6 +34,9 @@ interface ResultsState {
   endedAt: number | null;
   bundle: UploadedBundle | null;
   bundleError: string | null;
+  /** The chosen model: a run folder, 'bundle', or '' (kept here so that it survives switching tabs). */
+  modelChoice: string;
+  setModelChoice: (choice: string | ((current: string) => string)) => void;
   run: (request: InferRequest, label: string) => Promise<void>;
   loadBundle: (file: File) => Promise<void>;
 }
@@ -78,6 +81,8 @@ export const useResults = create<ResultsState>((set, get) => {
     endedAt: null,
     bundle: null,
     bundleError: null,
+    modelChoice: '',
+    setModelChoice: (choice) => set({ modelChoice: typeof choice === 'function' ? choice(get().modelChoice) : choice }),
     run: async (request, label) => {
       if (get().status === 'running') return;
       set({ status: 'running', progress: null, log: [], result: null, error: null, startedAt: Date.now(), endedAt: null });
