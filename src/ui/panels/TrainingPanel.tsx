@@ -17,6 +17,11 @@ import { EpochTable } from '../training/EpochTable';
 import { configErrors, configOptions, configSummary, configText, SAMPLE_SEED, type ConfigChoice } from '../training/presets';
 import { TrainingLog } from '../training/TrainingLog';
 import { useTraining, type TrainStatus } from '../training/trainingStore';
+import { FailureNotice, WebGpuNotice } from '../runs/FailureNotice';
+import { FrameTime } from '../runs/FrameTime';
+import { configFacts, runFolderName, type RunSummary } from '../runs/runInfo';
+import { RunsSection } from '../runs/RunsSection';
+import { resumeInputs } from '../runs/runsStore';
 import { remoteSource, type TrainData, type TrainOutput, type TrainSummary } from '../../worker/client';
 import '../training/training.css';
 
@@ -90,6 +95,8 @@ export function TrainingPanel() {
   const [imported, setImported] = useState<{ name: string; text: string } | null>(null);
   const [outputHandle, setOutputHandle] = useState<FileSystemDirectoryHandle | null>(null);
   const [setupError, setSetupError] = useState<string | null>(null);
+  /** Batches per epoch limit ('' = all): quick trials; validation still runs in full. */
+  const [batchLimit, setBatchLimit] = useState('');
   const fileRef = useRef<HTMLInputElement>(null);
 
   const options = useMemo(() => configOptions(), []);
@@ -105,18 +112,42 @@ export function TrainingPanel() {
     return { data: remoteSource(dataset.source), label: `dataset "${dataset.source.name}"` };
   };
 
+  const maxBatchesPerEpoch = /^\d+$/.test(batchLimit.trim()) && Number(batchLimit) >= 1 ? Number(batchLimit) : undefined;
+
+  /** Continues a run folder of the browser's storage from its checkpoint, with its own config_file.json. */
+  const resumeRun = async (folder: string) => {
+    setSetupError(null);
+    const d = dataFor();
+    if (!d) return setSetupError('Open a dataset in the Dataset tab first, or choose the sample dataset: a resumed run reads the same dataset again.');
+    try {
+      const { configJson, checkpoint } = await resumeInputs(folder);
+      void t.start({
+        configJson, data: d.data, output: { kind: 'opfs', folder }, datasetLabel: d.label, configLabel: `run ${folder.split('/').pop()}`, resume: true,
+        seed: checkpoint.seed, maxBatchesPerEpoch, history: checkpoint.history,
+      });
+    } catch (err) {
+      setSetupError((err as Error).message);
+    }
+  };
+  const onResumeRun = (run: RunSummary) => void resumeRun(run.folder);
+  const continueLast = () => {
+    if (t.lastOutput?.kind === 'opfs' && t.lastOutput.folder) void resumeRun(t.lastOutput.folder);
+    else start(true);
+  };
+
   const start = (resume: boolean) => {
     setSetupError(null);
     const d = dataFor();
     if (!d) return setSetupError('Open a dataset in the Dataset tab first, or choose the sample dataset.');
     if (!text) return setSetupError('Import a config.json first (or choose a preset).');
     if (errors.length) return setSetupError('Fix the configuration errors listed above first.');
-    let output: TrainOutput = outputHandle ? { kind: 'handle', handle: outputHandle } : { kind: 'opfs' };
+    // The page names the OPFS folder, so the Runs list and "Continue" know it from the first checkpoint on.
+    let output: TrainOutput = outputHandle ? { kind: 'handle', handle: outputHandle } : { kind: 'opfs', folder: runFolderName(configFacts(text).modelName ?? 'model') };
     if (resume) {
       if (!t.lastOutput) return setSetupError('There is no checkpoint to continue from.');
       output = t.lastOutput;
     }
-    void t.start({ configJson: text, data: d.data, output, datasetLabel: d.label, configLabel, resume, seed: configChoice === 'sample-fast' ? SAMPLE_SEED : undefined });
+    void t.start({ configJson: text, data: d.data, output, datasetLabel: d.label, configLabel, resume, seed: configChoice === 'sample-fast' ? SAMPLE_SEED : undefined, maxBatchesPerEpoch });
   };
 
   const onImport = async (file: File | undefined) => {
@@ -143,8 +174,11 @@ export function TrainingPanel() {
     <section className="panel training-panel" aria-label="Training">
       <div className="panel-head">
         <h2>Training</h2>
+        <FrameTime active={active} />
         {t.gpu && <GpuMemory liveBytes={t.gpu.liveBytes} peakBytes={t.gpu.peakBytes} liveTensors={t.gpu.liveTensors} />}
       </div>
+
+      <WebGpuNotice />
 
       <div className="training-setup">
         <fieldset disabled={active}>
@@ -174,6 +208,11 @@ export function TrainingPanel() {
             Import config.json…
           </button>
           <input ref={fileRef} type="file" accept=".json,application/json" className="visually-hidden" aria-label="Import config.json" onChange={(e) => { void onImport(e.target.files?.[0]); e.target.value = ''; }} />
+          <label>
+            Batches per epoch{' '}
+            <input type="number" min={1} step={1} inputMode="numeric" aria-label="Batches per epoch limit" placeholder="all" value={batchLimit} onChange={(e) => setBatchLimit(e.target.value)} style={{ width: '5rem' }} />
+            <span className="muted"> (limit for a quick trial)</span>
+          </label>
           <p className="muted" data-testid="config-summary">{text ? configSummary(text) : 'no configuration imported yet'}</p>
         </fieldset>
         <fieldset disabled={active}>
@@ -219,7 +258,7 @@ export function TrainingPanel() {
           Stop
         </button>
         {!active && t.lastOutput && (t.summary?.reason === 'stopped' || t.status === 'error') && (
-          <button type="button" onClick={() => start(true)} title="Resume from the checkpoint of the last finished epoch (same dataset and configuration)">
+          <button type="button" onClick={continueLast} title="Resume from the checkpoint of the last finished epoch (same dataset and configuration)">
             Continue from checkpoint
           </button>
         )}
@@ -246,12 +285,7 @@ export function TrainingPanel() {
         </div>
       )}
 
-      {t.status === 'error' && t.error && (
-        <div className="problem train-error" role="alert" data-testid="train-error">
-          <strong>Training failed.</strong> {t.error}
-          {t.lastOutput ? ' The checkpoint of the last finished epoch is kept; fix the cause and use "Continue from checkpoint".' : ''}
-        </div>
-      )}
+      {t.status === 'error' && t.error && <FailureNotice message={t.error} onResume={t.lastOutput ? continueLast : undefined} />}
 
       {info && (
         <>
@@ -279,6 +313,7 @@ export function TrainingPanel() {
 
       <EpochTable rows={t.epochs} />
       <TrainingLog lines={t.log} />
+      <RunsSection onResume={onResumeRun} busy={active} />
     </section>
   );
 }

@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { EpochRecord, TrainEvent } from '../../train/events';
 import { appendPoint, emptyCurves, type CurveData } from '../charts/series';
+import { useRuns } from '../runs/runsStore';
 import { gpuWorker, startTraining, type GpuMemoryInfo, type TrainData, type TrainOutput, type TrainSummary } from '../../worker/client';
 
 export type TrainStatus = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'done' | 'error';
@@ -48,6 +49,10 @@ export interface RunRequest {
   configLabel: string;
   resume?: boolean;
   seed?: number;
+  /** Train at most this many batches per epoch (quick trials; validation still runs in full). */
+  maxBatchesPerEpoch?: number;
+  /** The epochs already in the checkpoint a resume continues (shown in the table and curves at once). */
+  history?: EpochRecord[];
 }
 
 /** Epoch curves: train loss, val loss (left axis), val Dice (right axis). */
@@ -143,6 +148,7 @@ export const useTraining = create<TrainingState>((set, get) => {
         break;
       case 'checkpoint':
         if (s.request?.output.kind === 'opfs' || s.request?.output.kind === 'handle') set({ lastOutput: s.request.output });
+        if (s.request?.output.kind === 'opfs') void useRuns.getState().refresh();
         break;
       case 'done':
         break;
@@ -163,10 +169,21 @@ export const useTraining = create<TrainingState>((set, get) => {
       if (st === 'starting' || st === 'running' || st === 'paused' || st === 'stopping') return;
       // A resumed run keeps the curves and rows of the run it continues; the checkpoint's history comes back anyway.
       set({ status: 'starting', pausing: false, request, startedAt: Date.now(), ...fresh() });
+      if (request.resume && request.history?.length) {
+        const { epochCurves } = get();
+        for (const r of request.history) {
+          appendPoint(epochCurves, 0, r.epoch, r.train_loss);
+          appendPoint(epochCurves, 1, r.epoch, r.val_loss);
+          appendPoint(epochCurves, 2, r.epoch, r.metrics?.dice_score ?? NaN);
+        }
+        set({ epochs: [...request.history].sort((a, b) => a.epoch - b.epoch), curvesVersion: 1 });
+      }
+      const runs = useRuns.getState();
+      runs.setActive(request.output.kind === 'opfs' ? request.output.folder ?? null : null);
       addLog('info', `Starting: ${request.configLabel} on ${request.datasetLabel}${request.resume ? ' (continuing from the checkpoint)' : ''}.`);
       set({ status: 'running' });
       try {
-        const summary = await startTraining(request.configJson, request.data, request.output, onEvent, { resume: request.resume, seed: request.seed });
+        const summary = await startTraining(request.configJson, request.data, request.output, onEvent, { resume: request.resume, seed: request.seed, maxBatchesPerEpoch: request.maxBatchesPerEpoch });
         const output: TrainOutput | null = summary.output.kind === 'opfs' ? { kind: 'opfs', folder: summary.output.path } : summary.output.kind === 'handle' ? request.output : null;
         set({ status: 'done', summary, endedAt: Date.now(), lastOutput: summary.epochs > 0 ? output : get().lastOutput });
         addLog('info', `Done (${summary.reason}) in ${summary.seconds.toFixed(1)} s.`);
@@ -174,6 +191,8 @@ export const useTraining = create<TrainingState>((set, get) => {
         const message = (err as Error)?.message ?? String(err);
         set({ status: 'error', error: message, endedAt: Date.now() });
         addLog('error', message);
+      } finally {
+        runs.setActive(null);
       }
     },
     pause: async () => {
