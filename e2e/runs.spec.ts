@@ -102,15 +102,18 @@ test('a stopped run survives a reload, resumes, compares, downloads and is delet
   await expect(listed).toHaveAttribute('data-status', 'stopped');
   await expect(listed.getByTestId('run-epochs')).toHaveText(`${resumed} / 7`);
 
-  // Compare with a second run folder (a copy of this run's config and curves, Dice shifted).
+  // Compare with a second run folder: this run's config and made-up curves over 3 epochs.
   const other = 'runs/synthetic_unet-20000101-000000';
   await page.evaluate(async ({ from, to }) => {
     const root = await navigator.storage.getDirectory();
     const runs = await root.getDirectoryHandle('runs');
     const src = await runs.getDirectoryHandle(from.split('/')[1]);
     const dst = await runs.getDirectoryHandle(to.split('/')[1], { create: true });
-    for (const f of ['config_file.json', 'training_curves.csv']) {
-      const text = await (await (await src.getFileHandle(f)).getFile()).text();
+    const files: Record<string, string> = {
+      'config_file.json': await (await (await src.getFileHandle('config_file.json')).getFile()).text(),
+      'training_curves.csv': 'epoch,lr,train_loss,val_loss,dice_score,best\n1,0.025,-0.1,-0.2,0.3,1\n2,0.02,-0.3,-0.4,0.6,1\n3,0.01,-0.5,-0.6,0.8,1\n',
+    };
+    for (const [f, text] of Object.entries(files)) {
       const w = await (await dst.getFileHandle(f, { create: true })).createWritable();
       await w.write(text);
       await w.close();
@@ -122,7 +125,7 @@ test('a stopped run survives a reload, resumes, compares, downloads and is delet
   await page.getByLabel(`Compare ${name}`).check();
   await page.getByLabel('Compare synthetic_unet-20000101-000000').check();
   const compare = page.getByTestId('runs-compare');
-  await expect(compare.locator('.line-chart-host')).toHaveAttribute('data-points', String(resumed));
+  await expect(compare.locator('.line-chart-host')).toHaveAttribute('data-points', String(Math.max(resumed, 3)));
   await expect(compare).toContainText(`${name} val Dice`);
   await page.screenshot({ path: `${ARTIFACTS}/runs.png`, fullPage: true });
 
@@ -147,4 +150,16 @@ test('a stopped run survives a reload, resumes, compares, downloads and is delet
   await expect(page.getByTestId('run-row')).toHaveCount(1);
   await expect(listed).toHaveCount(0);
   expect(errors).toEqual([]);
+});
+
+test('a browser without WebGPU is told which browsers and flags give it, and that ONNX wasm still segments', async ({ page }) => {
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true }));
+  await page.goto('/');
+  await page.getByRole('tab', { name: 'Training' }).click();
+  const notice = page.getByTestId('webgpu-missing');
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText('Chrome or Edge 113+');
+  await expect(notice).toContainText('Firefox Nightly');
+  await expect(notice).toContainText('Safari 18 Technology Preview');
+  await expect(notice).toContainText('ONNX Runtime (wasm, CPU)');
 });

@@ -64,3 +64,14 @@ describe('curves', () => {
     expect(data.ys[0]).toEqual([0.1, null, null]);
   });
 });
+
+describe('frame-time quantile', () => {
+  it('nearest rank', async () => {
+    const { quantile } = await import('./FrameTime');
+    const gaps = Array.from({ length: 20 }, (_, i) => i + 1);  // 1..20
+    expect(quantile(gaps, 0.95)).toBe(19);
+    expect(quantile(gaps, 1)).toBe(20);
+    expect(quantile([16, 17, 400], 0.5)).toBe(17);
+    expect(quantile([], 0.95)).toBeNaN();
+  });
+});
