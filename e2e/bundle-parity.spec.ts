@@ -66,7 +66,10 @@ function segmentInCli(bundlePath: string, outName: string): Uint8Array {
   return new Uint8Array(readFileSync(join(work, outName, PRED)));
 }
 
-/** The two predictions: same grid, a non-trivial soft map, the same voxels (within 1e-6; records whether bit-identical). */
+/**
+ * The two predictions: same grid, a soft map, the same voxels (float32, within 1e-6) and the same
+ * .nii.gz bytes. Both sides run the same onnxruntime-web wasm build and the same NIfTI writer, so they agree bit for bit.
+ */
 function expectSamePrediction(cli: Uint8Array, browser: Uint8Array, label: string) {
   const c = compareNifti(cli, browser);
   expect(c.shape[1]).toEqual(c.shape[0]);
@@ -76,7 +79,7 @@ function expectSamePrediction(cli: Uint8Array, browser: Uint8Array, label: strin
   expect(c.maxAbsDiff).toBeLessThanOrEqual(1e-6);
   const sameBytes = cli.length === browser.length && cli.every((b, i) => b === browser[i]);
   test.info().annotations.push({ type: label, description: `${c.voxels} voxels (${c.datatype[0]}), max |diff| ${c.maxAbsDiff}, identical voxels: ${c.identicalVoxels}, identical .nii.gz bytes: ${sameBytes}` });
-  return { ...c, sameBytes };
+  expect(sameBytes).toBe(true);
 }
 
 test('CLI -> browser: a bundle exported by the CLI segments sub-01 T2w identically in the studio (ONNX wasm)', async ({ page }) => {
@@ -98,5 +101,42 @@ test('CLI -> browser: a bundle exported by the CLI segments sub-01 T2w identical
   const browserPred = await segmentInBrowser(page, bundlePath, modelName);
   writeFileSync(`${ARTIFACTS}/bundle-parity-cli-to-browser_pred.nii.gz`, browserPred);
   expectSamePrediction(cliPred, browserPred, 'cli-to-browser');
+  expect(errors).toEqual([]);
+});
+
+test('browser -> CLI: a bundle downloaded from the studio segments sub-01 T2w identically in the CLI (ONNX wasm)', async ({ page }) => {
+  test.setTimeout(900_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+
+  // ---- studio: train a tiny model (1 epoch, 2 batches) on the sample dataset, download its bundle ----
+  const modelName = 'parity_browser_unet';
+  await page.getByRole('tab', { name: 'Training' }).click();
+  await page.getByRole('radio', { name: /Sample dataset/ }).check();
+  const config = { ...syntheticTrainingConfig({ epochs: 1, nFilters: 4, depth: 2 }), model_name: modelName };
+  await page.getByLabel('Import config.json').setInputFiles({ name: 'parity.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(config)) });
+  await expect(page.getByTestId('config-summary')).toContainText('1 epoch');
+  await page.getByLabel('Batches per epoch limit').fill('2');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  const summary = page.getByTestId('train-summary');
+  await expect(summary).toBeVisible({ timeout: 600_000 });
+  await expect(summary).toHaveAttribute('data-reason', 'completed');
+  const runFolder = (await summary.getAttribute('data-output'))!;
+  await page.getByRole('tab', { name: 'Results' }).click();
+  await expect(page.getByTestId('results-model')).toHaveValue(runFolder);
+  const downloading = page.waitForEvent('download', { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Download model bundle' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe(`${modelName}.ivadomed-web.zip`);
+  const bundlePath = join(work, download.suggestedFilename());
+  await download.saveAs(bundlePath);
+  expect(Object.keys(unzipSync(new Uint8Array(readFileSync(bundlePath))))).toContain('model.onnx');
+
+  // ---- the studio segments with the downloaded bundle, the CLI with the same file ----
+  const browserPred = await segmentInBrowser(page, bundlePath, modelName);
+  const cliPred = segmentInCli(bundlePath, 'browser-bundle-seg');
+  writeFileSync(`${ARTIFACTS}/bundle-parity-browser-to-cli_pred.nii.gz`, cliPred);
+  expectSamePrediction(cliPred, browserPred, 'browser-to-cli');
   expect(errors).toEqual([]);
 });
