@@ -31,27 +31,31 @@ test.afterAll(() => {
 });
 
 /** Studio: upload a bundle, segment IMAGE of the open sample dataset on ONNX wasm, download the outputs zip; returns the prediction's bytes. */
-async function segmentInBrowser(page: Page, bundlePath: string, modelName: string): Promise<Uint8Array> {
-  await page.getByRole('tab', { name: 'Dataset' }).click();
-  await page.getByRole('button', { name: 'Sample dataset' }).click();
-  await expect(page.getByTestId('dataset-ready')).toBeVisible({ timeout: 60_000 });
-  await page.getByRole('tab', { name: 'Results' }).click();
-  await page.getByTestId('bundle-input').setInputFiles(bundlePath);
-  await expect(page.getByTestId('results-model')).toHaveValue('bundle');
-  await expect(page.getByTestId('bundle-info')).toContainText('with model.onnx');
-  await page.getByRole('radio', { name: /Open dataset: synthetic-bids/ }).check();
-  await page.getByRole('radio', { name: /Segment images/ }).check();
-  await page.getByLabel('Image to segment').selectOption(IMAGE);
-  await page.getByLabel('Backend').selectOption('onnx-wasm');
+async function segmentInBrowser(page: Page, bundlePath: string, modelName: string, backend: 'onnx-wasm' | 'onnx-webgpu' | 'engine' = 'onnx-wasm', load = true): Promise<Uint8Array> {
+  if (load) {
+    await page.getByRole('tab', { name: 'Dataset' }).click();
+    await page.getByRole('button', { name: 'Sample dataset' }).click();
+    await expect(page.getByTestId('dataset-ready')).toBeVisible({ timeout: 60_000 });
+    await page.getByRole('tab', { name: 'Results' }).click();
+    await page.getByTestId('bundle-input').setInputFiles(bundlePath);
+    await expect(page.getByTestId('results-model')).toHaveValue('bundle');
+    await expect(page.getByTestId('bundle-info')).toContainText('with model.onnx');
+    await page.getByRole('radio', { name: /Open dataset: synthetic-bids/ }).check();
+    await page.getByRole('radio', { name: /Segment images/ }).check();
+    await page.getByLabel('Image to segment').selectOption(IMAGE);
+  }
+  await page.getByLabel('Backend').selectOption(backend);
   await page.getByRole('button', { name: 'Segment' }).click();
   await expect(page.getByTestId('results-summary')).toHaveAttribute('data-kind', 'segment', { timeout: 300_000 });
-  await expect(page.getByTestId('results-summary')).toContainText('onnxruntime-web wasm');
-  await expect(page.getByTestId('results-log')).toContainText("the bundle's model.onnx");
+  if (backend !== 'engine') {
+    await expect(page.getByTestId('results-summary')).toContainText(`onnxruntime-web ${backend === 'onnx-wasm' ? 'wasm' : 'webgpu'}`, { ignoreCase: true });
+    await expect(page.getByTestId('results-log')).toContainText("the bundle's model.onnx");
+  }
   const downloading = page.waitForEvent('download', { timeout: 120_000 });
   await page.getByRole('button', { name: 'Download outputs (.zip)' }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toBe(`${modelName}-segment-outputs.zip`);
-  const zipPath = join(work, download.suggestedFilename());
+  const zipPath = join(work, `${backend}-${download.suggestedFilename()}`);
   await download.saveAs(zipPath);
   const members = unzipSync(new Uint8Array(readFileSync(zipPath)));
   const member = `${modelName}/${PRED}`;
@@ -138,5 +142,27 @@ test('browser -> CLI: a bundle downloaded from the studio segments sub-01 T2w id
   const cliPred = segmentInCli(bundlePath, 'browser-bundle-seg');
   writeFileSync(`${ARTIFACTS}/bundle-parity-browser-to-cli_pred.nii.gz`, cliPred);
   expectSamePrediction(cliPred, browserPred, 'browser-to-cli');
+  expect(errors).toEqual([]);
+});
+
+test('issue 8: onnxruntime-web on WebGPU in the browser matches the engine in the browser (relative error <= 1e-3)', async ({ page }) => {
+  test.setTimeout(600_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const modelName = 'parity_webgpu_unet';
+  const config = { ...syntheticTrainingConfig({ epochs: 1, nFilters: 4, depth: 2 }), model_name: modelName };
+  writeFileSync(join(work, 'webgpu.json'), JSON.stringify(config));
+  runCli(['--train', '-c', 'webgpu.json', '-pd', 'data', '-po', 'webgpu-train', '--max-batches', '2', '--cpu'], work);
+  runCli(['--export-bundle', '-c', 'webgpu.json', '-po', 'webgpu-train'], work);
+  const bundlePath = join(work, 'webgpu-train', `${modelName}.ivadomed-web.zip`);
+  await page.goto('/');
+  const engine = await segmentInBrowser(page, bundlePath, modelName, 'engine');
+  const ort = await segmentInBrowser(page, bundlePath, modelName, 'onnx-webgpu', false);
+  const c = compareNifti(engine, ort);
+  expect(c.shape[1]).toEqual(c.shape[0]);
+  expect(c.voxels).toBeGreaterThan(1000);
+  // Soft maps in (0, 1): an absolute difference of 1e-3 bounds the relative error of values near 0.5.
+  expect(c.maxAbsDiff).toBeLessThanOrEqual(1e-3);
+  test.info().annotations.push({ type: 'ort-webgpu-vs-engine', description: `${c.voxels} voxels, max |diff| ${c.maxAbsDiff}` });
   expect(errors).toEqual([]);
 });
