@@ -11,11 +11,10 @@
  * files (with their bytes up to a budget), the evaluation table parsed, and per evaluated subject its
  * image, ground truth and output maps, so the page can open them in the Viewer.
  */
-import * as Comlink from 'comlink';
 import { bundleConfig, bundleModelSource, createBundle, readBundle, type Bundle } from '../bundle/index';
 import { parseConfig, type IvadomedConfig } from '../config/index';
 import {
-  createFileListSource, createHandleSource, createMemorySource, generateSyntheticDataset, indexBids,
+  createHandleSource, createMemorySource, indexBids,
   type BidsIndex, type FileSource,
 } from '../data/index';
 import { setBackend } from '../engine/index';
@@ -27,7 +26,8 @@ import { OUTPUT_FILES } from '../train/outputs';
 // The ONNX predictor and export helpers live with the CLI but use no Node API: the studio shares them.
 import { exportModelFolderOnnx, exportModelOnnx, readModelOnnx } from '../cli/onnx_model';
 import { OnnxBatchPredictor } from '../cli/onnx_predictor';
-import type { OutputInfo, RemoteFileSource, TrainData } from './training';
+import type { OutputInfo, TrainData } from './training';
+import { dataSource, timestamp } from './datasource';
 
 export type InferBackend = 'engine' | 'onnx-webgpu' | 'onnx-wasm';
 
@@ -146,39 +146,6 @@ export function outputRole(file: string, id: string): string | null {
   if (rest === '_pred_TP-FP-FN.nii.gz') return 'TP-FP-FN';
   const cls = rest.match(/^_class-(\d+)_pred\.nii\.gz$/);
   return cls ? `class-${cls[1]}` : null;
-}
-
-function timestamp(d = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-}
-
-/** The dataset source (as training.ts: the kinds the page can post). */
-async function dataSource(spec: TrainData, cleanup: (() => void)[]): Promise<FileSource> {
-  switch (spec.kind) {
-    case 'synthetic':
-      return generateSyntheticDataset();
-    case 'handle':
-      return createHandleSource(spec.handle);
-    case 'files':
-      return createFileListSource(spec.files, spec.name);
-    case 'remote': {
-      const remote = Comlink.wrap<RemoteFileSource>(spec.port);
-      cleanup.push(() => {
-        remote[Comlink.releaseProxy]();
-        spec.port.close();
-      });
-      return {
-        name: spec.name, writable: false,
-        list: () => remote.list(),
-        read: (p) => remote.read(p),
-        readRange: (p, s, e) => remote.readRange(p, s, e),
-        write: async (p) => { throw new Error(`${p}: the dataset "${spec.name}" is read-only here; outputs go to the run folder.`); },
-      };
-    }
-    default:
-      throw new Error(`Unknown dataset kind ${JSON.stringify((spec as { kind: unknown }).kind)}: use 'synthetic', 'handle', 'files' or 'remote'.`);
-  }
 }
 
 async function opfsFolder(folder: string, create: boolean): Promise<FileSource> {

@@ -5,15 +5,15 @@
  * time on the worker's WebGPU device, and forwards the loop's events to the page, throttled so that
  * batch progress never floods the UI thread (epoch, log, checkpoint and done events always go through).
  */
-import * as Comlink from 'comlink';
 import { parseConfig } from '../config/index';
-import { createFileListSource, createHandleSource, createMemorySource, generateSyntheticDataset, type FileEntry, type FileSource } from '../data/index';
+import { createHandleSource, createMemorySource, type FileEntry, type FileSource } from '../data/index';
 import { memory, setBackend } from '../engine/index';
 import type { AcquiredDevice } from '../engine/webgpu/device';
 import { adapterName } from '../engine/webgpu/device';
 import { TrainControl } from '../train/control';
 import type { TrainEvent } from '../train/events';
 import { trainModel } from '../train/trainer';
+import { dataSource, timestamp } from './datasource';
 
 /**
  * A FileSource living in the page (the dataset open in the Dataset panel), exposed with Comlink on a
@@ -113,38 +113,6 @@ export function throttleEvents<E extends { type: string }>(send: (e: E) => void,
   };
 }
 
-function timestamp(d = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-}
-
-async function dataSource(spec: TrainData, cleanup: (() => void)[]): Promise<FileSource> {
-  switch (spec.kind) {
-    case 'synthetic':
-      return generateSyntheticDataset();
-    case 'handle':
-      return createHandleSource(spec.handle);
-    case 'files':
-      return createFileListSource(spec.files, spec.name);
-    case 'remote': {
-      const remote = Comlink.wrap<RemoteFileSource>(spec.port);
-      cleanup.push(() => {
-        remote[Comlink.releaseProxy]();
-        spec.port.close();
-      });
-      return {
-        name: spec.name, writable: false,
-        list: () => remote.list(),
-        read: (p) => remote.read(p),
-        readRange: (p, s, e) => remote.readRange(p, s, e),
-        write: async (p) => { throw new Error(`${p}: the dataset "${spec.name}" is read-only for training.`); },
-      };
-    }
-    default:
-      throw new Error(`Unknown dataset kind ${JSON.stringify((spec as { kind: unknown }).kind)}: use 'synthetic', 'handle', 'files' or 'remote'.`);
-  }
-}
-
 /** Checks that a folder really takes files (OPFS in some browsers/workers lacks createWritable). */
 async function probeWritable(source: FileSource): Promise<void> {
   await source.write('.write-test', 'ok');
@@ -209,7 +177,7 @@ export function createTrainingRunner(getDevice: () => Promise<AcquiredDevice>) {
       setBackend('webgpu', { device: acquired.device });
       const adapter = adapterName(acquired.report);
       const errorsBefore = acquired.uncapturedErrors.length;
-      const source = await dataSource(data, cleanup);
+      const source = await dataSource(data, cleanup, 'training never writes into the dataset');
       const out = await outputSource(output, config.model_name, (m) => log(m, 'warning'));
       log(`Dataset "${source.name}"; outputs in ${out.info.kind === 'opfs' ? `the browser's private storage, ${out.info.path}` : out.info.kind === 'handle' ? `the folder "${out.info.path}"` : 'memory'}.`);
 
