@@ -77,7 +77,8 @@ export function decodeSafetensors(bytes: Uint8Array): { state: StateDict; metada
   return { state, metadata };
 }
 
-function halfToFloat(h: number): number {
+/** IEEE 754 half-precision bits -> number (safetensors F16, ONNX FLOAT16). */
+export function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const f = h & 0x3ff;

@@ -9,7 +9,7 @@
 import type { IvadomedConfig } from '../config/index';
 import { resolveModelParams, serializeConfig } from '../config/index';
 import { DataRng, epochBatches, balanceLabels, serializeSplit, type Batch, type FileSource } from '../data/index';
-import { getBackend, max as tmax, memory, noGrad, scope, tensor, type Tensor } from '../engine/index';
+import { getBackend, max as tmax, memory, noGrad, scope, stack, tensor, type Tensor } from '../engine/index';
 import { MetricManager } from '../eval/index';
 import { createLoss, type Loss } from '../nn/losses/index';
 import { createModel, type BuiltModel, type ModelSpec } from '../nn/models/index';
@@ -239,20 +239,19 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         if (opts.control?.stopped) break;
         const batch = raw;
         if (tp.mixup_alpha && batch.gt) mixupInPlace([batch.input, batch.gt], tp.mixup_alpha, epochRng);
-        const [l, d] = scope(() => {
+        // Both scalars in one tensor: one GPU readback per batch, not two.
+        const losses = scope(() => {
           const { pred, target } = forward(batch, true, epochRng);
           const lv = loss(pred, target);
           const dv = noGrad(() => diceLoss(pred, target));
           lv.backward();
-          return [lv, dv] as const;
+          return noGrad(() => stack([lv, dv]));
         });
         scope(() => optimizer.step());
         optimizer.zeroGrad();
         if (scheduler.perBatch) scheduler.step();
-        const lossValue = await l.item();
-        const diceValue = await d.item();
-        l.dispose();
-        d.dispose();
+        const [lossValue, diceValue] = await losses.data();
+        losses.dispose();
         if (!Number.isFinite(lossValue)) {
           throw new Error(`The training loss became ${lossValue} at epoch ${epoch}, batch ${n + 1}: lower training_parameters.scheduler.initial_lr or check the inputs (NormalizeInstance) and labels.`);
         }
@@ -283,17 +282,19 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       let vn = 0;
       const validBatches = Math.ceil(data.valid.length / tp.batch_size);
       for await (const batch of epochBatches(data.valid, { batchSize: tp.batch_size, shuffle: false, balanceSamples: tp.balance_samples }, new DataRng(seedFor(seed, 100000 + epoch)), validLabels)) {
-        const [l, d, p, t] = noGrad(() => scope(() => {
+        const [ld, p, t] = noGrad(() => scope(() => {
           const { pred, target } = forward(batch, false, null);
-          return [loss(pred, target), diceLoss(pred, target), pred, target] as const;
+          return [stack([loss(pred, target), diceLoss(pred, target)]), pred, target] as const;
         }));
-        vLoss += await l.item();
-        vDice += await d.item();
+        const [lv, dv] = await ld.data();
+        vLoss += lv;
+        vDice += dv;
         const predData = await p.data();
-        const gtData = await t.data();
+        // Segmentation targets are the batch's own labels: no need to read them back from the GPU.
+        const gtData = model.task === 'classification' ? await t.data() : batch.gt!.data;
         // Classifiers predict [N, C]: metrics see one 'voxel' per class.
         metrics.addBatch(predData, gtData, p.shape.length === 2 ? [...p.shape, 1] : [...p.shape], model.task === 'segmentation');
-        for (const x of [l, d, p, t]) x.dispose();
+        for (const x of [ld, p, t]) x.dispose();
         vn++;
         emit({ type: 'validation', epoch, batch: vn, batches: validBatches });
       }

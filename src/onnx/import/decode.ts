@@ -5,6 +5,7 @@
  */
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
+import { halfToFloat } from '../../nn/safetensors';
 
 const { onnx } = onnxProto;
 
@@ -126,15 +127,6 @@ export function floatValues(t: TensorProto): Float32Array | null {
     default:
       return null;
   }
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
 /** Every float tensor of the graph by value name: initializers, then Constant nodes' `value`. */
