@@ -12,7 +12,7 @@ import { createNodeSource } from '../data/node';
 import { loadConfigFile } from './config_file';
 import { pickBackend } from './device';
 import { CliError, EXIT } from './errors';
-import { exportModelFolderOnnx } from './onnx_model';
+import { exportModelFolderOnnx } from '../bundle/onnx_model';
 import type { CliIO } from './train';
 
 export interface ExportBundleOptions {

@@ -21,8 +21,8 @@ import { loadConfigFile, singleDataFolder, type LoadedConfig } from './config_fi
 import { pickBackend } from './device';
 import { CliError, EXIT } from './errors';
 import { RunLog } from './log';
-import { exportModelOnnx, modelOnnxPath, readModelOnnx } from './onnx_model';
-import { OnnxBatchPredictor } from './onnx_predictor';
+import { exportModelOnnx, modelOnnxPath, readModelOnnx } from '../bundle/onnx_model';
+import { OnnxBatchPredictor } from '../infer/onnx_predictor';
 import { TrainProgress } from './progress';
 import type { CliIO } from './train';
 

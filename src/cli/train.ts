@@ -17,7 +17,7 @@ import { renderCurvesPng } from './curves_png';
 import { pickBackend } from './device';
 import { CliError, EXIT } from './errors';
 import { RunLog } from './log';
-import { exportModelFolderOnnx, modelOnnxPath } from './onnx_model';
+import { exportModelFolderOnnx, modelOnnxPath } from '../bundle/onnx_model';
 import { TrainProgress, type ProgressStream } from './progress';
 
 export interface TrainCommandOptions {

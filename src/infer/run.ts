@@ -54,7 +54,7 @@ export interface InferenceOptions extends BatchOptions {
   /** Seed of the Monte Carlo passes (default split_dataset.random_seed). */
   seed?: number;
   /**
-   * Another runtime for the forward passes (e.g. ONNX Runtime, src/cli/onnx_predictor.ts): builds
+   * Another runtime for the forward passes (e.g. ONNX Runtime, src/infer/onnx_predictor.ts): builds
    * the predictor of the loaded model. Default: the engine's BatchPredictor.
    */
   createPredictor?: (model: BuiltModel, spec: ModelSpec, options: BatchOptions) => BatchPredictor;

@@ -106,7 +106,7 @@ export class BatchPredictor {
 
   /**
    * One batch [n, ...itemShape] through the model → one [outputs, ...spatial] array per item.
-   * Protected so that another runtime can take the engine's place (src/cli/onnx_predictor.ts runs
+   * Protected so that another runtime can take the engine's place (src/infer/onnx_predictor.ts runs
    * the batches through ONNX Runtime); batching and assembly stay the same.
    */
   protected async forward(batch: Float32Array, shape: number[], conditions?: readonly ItemCondition[]): Promise<Float32Array[]> {

@@ -24,8 +24,8 @@ import { runSegment, runTest, type InferenceEvent, type InferenceOptions, type I
 import { UNCERTAINTY_SUFFIXES } from '../infer/uncertainty';
 import { OUTPUT_FILES } from '../train/outputs';
 // The ONNX predictor and export helpers live with the CLI but use no Node API: the studio shares them.
-import { exportModelFolderOnnx, exportModelOnnx, readModelOnnx } from '../cli/onnx_model';
-import { OnnxBatchPredictor } from '../cli/onnx_predictor';
+import { exportModelFolderOnnx, exportModelOnnx, readModelOnnx } from '../bundle/onnx_model';
+import { OnnxBatchPredictor } from '../infer/onnx_predictor';
 import type { OutputInfo, TrainData } from './training';
 import { dataSource, timestamp } from './datasource';
 

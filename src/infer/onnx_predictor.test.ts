@@ -6,10 +6,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { seededValues, setBackend } from '../engine/index';
-import type { ItemCondition } from '../infer/conditioning';
-import { BatchPredictor } from '../infer/segment';
+import type { ItemCondition } from './conditioning';
+import { BatchPredictor } from './segment';
 import { createModel, type ModelSpec } from '../nn/models/index';
-import { exportModelOnnx, onnxPreprocessingMetadata } from './onnx_model';
+import { exportModelOnnx, onnxPreprocessingMetadata } from '../bundle/onnx_model';
 import { OnnxBatchPredictor } from './onnx_predictor';
 import { onnxMetadata } from '../onnx/index';
 

@@ -3,7 +3,7 @@
  * beside the weights, INVENTORY §g end / §j): exported from the folder's best weights with the
  * preprocessing a user of the file needs in metadata_props.
  */
-import { preprocessingSummary } from '../bundle/index';
+import { preprocessingSummary } from './format';
 import type { FileSource } from '../data/index';
 import { loadTrainedModel } from '../infer/model';
 import type { BuiltModel, ModelSpec } from '../nn/models/index';

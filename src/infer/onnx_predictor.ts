@@ -5,8 +5,8 @@
  * is overridden). The ONNX session is created on the first batch from `onnxBytes()` (the model
  * folder's .onnx, the bundle's model.onnx, or an export on the fly) and released by `release()`.
  */
-import { BatchPredictor, type BatchOptions } from '../infer/segment';
-import type { ItemCondition } from '../infer/conditioning';
+import { BatchPredictor, type BatchOptions } from './segment';
+import type { ItemCondition } from './conditioning';
 import type { BuiltModel } from '../nn/models/index';
 import { createOrtSession, type OnnxSession, type OrtBackend, type OrtTensorData } from '../onnx/index';
 
