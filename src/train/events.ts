@@ -1,3 +1,5 @@
+import type { ValidationPreview } from './preview';
+
 /** What a running training reports (to the Worker's client, the CLI's progress bar, the run record). */
 
 export interface EpochRecord {
@@ -26,6 +28,8 @@ export type TrainEvent =
   | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; lr: number; etaSeconds: number; itemsPerSecond: number }
   | { type: 'validation'; epoch: number; batch: number; batches: number }
   | ({ type: 'epoch'; epochs: number; etaSeconds: number } & EpochRecord)
+  /** One validation slice with its prediction, after each epoch's validation (TrainOptions.validationPreview). */
+  | ({ type: 'preview' } & ValidationPreview)
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'checkpoint'; epoch: number; files: string[] }

@@ -76,6 +76,43 @@ describe('trainModel on the synthetic dataset', async () => {
     expect(second.epochs[1].lr).toBeCloseTo(0.005 * 0.75, 8);
   });
 
+  it('validationPreview: one preview per epoch, the same validation slice each time, its Dice from its own arrays (CPU)', async () => {
+    setBackend('cpu');
+    const previews: Extract<TrainEvent, { type: 'preview' }>[] = [];
+    const order: string[] = [];
+    const raw = syntheticTrainingConfig({ epochs: 2, nFilters: 2, depth: 2 });
+    const r = await trainModel({
+      config: configOf(raw), data: dataset, output: createMemorySource('o'), maxBatchesPerEpoch: 1, validationPreview: true,
+      onEvent: (e) => {
+        if (e.type === 'preview') previews.push(e);
+        if (e.type === 'preview' || e.type === 'epoch') order.push(`${e.type}${e.epoch}`);
+      },
+    });
+    r.model.module.dispose();
+    expect(order).toEqual(['preview1', 'epoch1', 'preview2', 'epoch2']);
+    expect(previews[0].label).toBe(previews[1].label);
+    expect(previews[0].label).toMatch(/^sub-\d+, slice \d+$/);
+    for (const p of previews) {
+      expect(p.image.length).toBe(p.width * p.height);
+      expect(p.pred.length).toBe(p.width * p.height);
+      const g = p.gt!;
+      let inter = 0, sp = 0, sg = 0;
+      for (let i = 0; i < g.length; i++) {
+        const b = p.pred[i] >= 0.5 ? 1 : 0;
+        inter += b * g[i]; sp += b; sg += g[i];
+      }
+      expect(sg).toBeGreaterThan(0);  // the item with the most foreground was chosen
+      expect(p.dice).toBeCloseTo((2 * inter) / (sp + sg), 12);
+    }
+    // The same slice of the same image: the input is not augmented in validation.
+    expect([...previews[1].image]).toEqual([...previews[0].image]);
+    // Without the option no preview is sent (the CLI does not need one).
+    const quiet: string[] = [];
+    const r2 = await trainModel({ config: configOf({ ...raw, training_parameters: { ...(raw.training_parameters as object), training_time: { num_epochs: 1 } } }), data: dataset, output: createMemorySource('o2'), maxBatchesPerEpoch: 1, onEvent: (e) => quiet.push(e.type) });
+    r2.model.module.dispose();
+    expect(quiet).not.toContain('preview');
+  });
+
   it('pause holds the loop between batches until resumed', async () => {
     setBackend('cpu');
     const control = new TrainControl();

@@ -21,6 +21,7 @@ import { buildConditioning, type Conditioning } from './conditioning';
 import { mixupInPlace } from './mixup';
 import { Adam, type AdamState } from './optim';
 import { createScheduler } from './schedulers';
+import { PreviewTracker } from './preview';
 import { prepareTrainingData, type PreparedData } from './setup';
 import { applyRetrainFraction } from './transfer';
 import { OUTPUT_FILES, writeCurvesCsv, type RunRecord } from './outputs';
@@ -43,6 +44,8 @@ export interface TrainOptions {
   seed?: number;
   /** Upper bound on training batches per epoch (quick runs and tests); default all. */
   maxBatchesPerEpoch?: number;
+  /** Emit a 'preview' event (one validation slice with its prediction) after each validation. */
+  validationPreview?: boolean;
 }
 
 export interface TrainResult {
@@ -200,6 +203,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const runStart = Date.now();
   let reason: TrainResult['reason'] = 'completed';
   const secondsPerEpoch: number[] = [];
+  const preview = opts.validationPreview ? new PreviewTracker() : null;
 
   /** Forward with the inputs this architecture needs; returns prediction and target tensors. */
   const forward = (batch: Batch, training: boolean, rng: DataRng | null): { pred: Tensor; target: Tensor } => {
@@ -294,11 +298,14 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         const gtData = model.task === 'classification' ? await t.data() : batch.gt!.data;
         // Classifiers predict [N, C]: metrics see one 'voxel' per class.
         metrics.addBatch(predData, gtData, p.shape.length === 2 ? [...p.shape, 1] : [...p.shape], model.task === 'segmentation');
+        preview?.offer(epoch, batch.indices, batch.items.map((it) => it.meta), batch.input, batch.gt, { data: predData, shape: [...p.shape] });
         for (const x of [ld, p, t]) x.dispose();
         vn++;
         emit({ type: 'validation', epoch, batch: vn, batches: validBatches });
       }
       const valSeconds = (Date.now() - t1) / 1000;
+      const shown = preview?.take(epoch);
+      if (shown) emit({ type: 'preview', ...shown });
       const valLoss = vLoss / Math.max(vn, 1);
       const results = metrics.getResults();
       if (!scheduler.perBatch) scheduler.step();

@@ -192,7 +192,7 @@ export function createTrainingRunner(getDevice: () => Promise<AcquiredDevice>) {
         if (acquired.uncapturedErrors.length > errorsBefore) throw acquired.uncapturedErrors[errorsBefore];
       };
       const run = trainModel({
-        config, data: source, output: out.source, resume: options.resume, control: ctl, adapter, seed: options.seed, maxBatchesPerEpoch: options.maxBatchesPerEpoch,
+        config, data: source, output: out.source, resume: options.resume, control: ctl, adapter, seed: options.seed, maxBatchesPerEpoch: options.maxBatchesPerEpoch, validationPreview: true,
         onEvent: (e) => {
           if (e.type === 'batch' || e.type === 'epoch') checkGpu();
           throttle.push(e);

@@ -14,7 +14,8 @@ import { syntheticTrainingConfig } from '../../train/testing';
 export const SAMPLE_FAST = { epochs: 7, lr: 0.025 } as const;
 export const SAMPLE_SEED = 6;
 
-export type ConfigChoice = 'sample-fast' | `preset:${PresetId}` | 'imported';
+/** 'config-tab': the configuration being edited in the Configuration tab's forms. */
+export type ConfigChoice = 'config-tab' | 'sample-fast' | `preset:${PresetId}` | 'imported';
 
 export interface ConfigOption {
   id: ConfigChoice;
@@ -23,14 +24,16 @@ export interface ConfigOption {
 
 export function configOptions(): ConfigOption[] {
   return [
+    { id: 'config-tab', label: 'Configuration tab' },
     { id: 'sample-fast', label: 'Sample: 2D U-Net (fast)' },
     ...PRESET_IDS.map((id) => ({ id: `preset:${id}` as ConfigChoice, label: `Preset: ${getPreset(id).label}` })),
     { id: 'imported', label: 'Imported config.json' },
   ];
 }
 
-/** The config file text for a choice (imported text passes through). */
-export function configText(choice: ConfigChoice, imported: string | null): string | null {
+/** The config file text for a choice (imported text and the Configuration tab's text pass through). */
+export function configText(choice: ConfigChoice, imported: string | null, configTab: string | null = null): string | null {
+  if (choice === 'config-tab') return configTab;
   if (choice === 'sample-fast') return JSON.stringify(syntheticTrainingConfig(SAMPLE_FAST), null, 2);
   if (choice === 'imported') return imported;
   return JSON.stringify(getPreset(choice.slice('preset:'.length) as PresetId).file, null, 2);
