@@ -17,6 +17,7 @@ import { hasDirectoryPicker } from '../dataset/folders';
 import { EpochTable } from '../training/EpochTable';
 import { configErrors, configOptions, configSummary, configText, SAMPLE_SEED, type ConfigChoice } from '../training/presets';
 import { TrainingLog } from '../training/TrainingLog';
+import { ValidationPreview } from '../training/ValidationPreview';
 import { useTraining, type TrainStatus } from '../training/trainingStore';
 import { FailureNotice, WebGpuNotice } from '../runs/FailureNotice';
 import { FrameTime } from '../runs/FrameTime';
@@ -32,6 +33,10 @@ const EPOCH_SERIES: CurveSeries[] = [
   { label: 'val Dice', color: '#c4a7e7', axis: 'right' },
 ];
 const BATCH_SERIES: CurveSeries[] = [{ label: 'batch loss', color: '#9ccfd8' }];
+const GPU_SERIES: CurveSeries[] = [
+  { label: 'in use (MiB)', color: '#ebbcba' },
+  { label: 'peak (MiB)', color: '#eb6f92', dashed: true },
+];
 
 type DatasetChoice = 'sample' | 'open';
 
@@ -318,6 +323,15 @@ export function TrainingPanel() {
         <div className="training-charts">
           <LineChart title="Loss and validation Dice per epoch" series={EPOCH_SERIES} data={t.epochCurves} version={t.curvesVersion} xLabel="epoch" yLabel="loss" y2Label="Dice" />
           <LineChart title="Training loss per batch" series={BATCH_SERIES} data={t.batchCurves} version={t.curvesVersion} xLabel="epoch" yLabel="loss" />
+        </div>
+      )}
+
+      {(t.preview || t.gpuCurves.x.length > 1) && (
+        <div className="training-visuals">
+          {t.preview && <ValidationPreview preview={t.preview} />}
+          {t.gpuCurves.x.length > 1 && (
+            <LineChart title="GPU memory held by the engine" series={GPU_SERIES} data={t.gpuCurves} version={t.curvesVersion} xLabel="seconds" yLabel="MiB" height={200} />
+          )}
         </div>
       )}
 

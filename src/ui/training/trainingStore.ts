@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { EpochRecord, TrainEvent } from '../../train/events';
+import type { ValidationPreview } from '../../train/preview';
 import { appendPoint, emptyCurves, type CurveData } from '../charts/series';
 import { useRuns } from '../runs/runsStore';
 import { gpuWorker, startTraining, type GpuMemoryInfo, type TrainData, type TrainOutput, type TrainSummary } from '../../worker/client';
@@ -57,6 +58,11 @@ export interface RunRequest {
 
 /** Epoch curves: train loss, val loss (left axis), val Dice (right axis). */
 export const EPOCH_SERIES = 3;
+/** GPU memory curves: live and peak MiB against seconds since the start. */
+export const GPU_SERIES = 2;
+/** Seconds between two points of the GPU memory chart (events come up to 10 times a second). */
+const GPU_POINT_SECONDS = 0.5;
+const MIB = 1024 * 1024;
 
 interface TrainingState {
   status: TrainStatus;
@@ -71,6 +77,9 @@ interface TrainingState {
   curvesVersion: number;
   log: LogLine[];
   gpu: GpuMemoryInfo | null;
+  gpuCurves: CurveData;
+  /** The validation slice with the prediction of the last finished validation. */
+  preview: ValidationPreview | null;
   summary: TrainSummary | null;
   error: string | null;
   startedAt: number | null;
@@ -88,7 +97,7 @@ const MAX_LOG = 500;
 function fresh() {
   return {
     info: null, progress: null, epochs: [], epochCurves: emptyCurves(EPOCH_SERIES), batchCurves: emptyCurves(1), curvesVersion: 0,
-    log: [], gpu: null, summary: null, error: null, endedAt: null,
+    log: [], gpu: null, gpuCurves: emptyCurves(GPU_SERIES), preview: null, summary: null, error: null, endedAt: null,
   };
 }
 
@@ -150,10 +159,24 @@ export const useTraining = create<TrainingState>((set, get) => {
         if (s.request?.output.kind === 'opfs' || s.request?.output.kind === 'handle') set({ lastOutput: s.request.output });
         if (s.request?.output.kind === 'opfs') void useRuns.getState().refresh();
         break;
+      case 'preview': {
+        const { type: _t, ...preview } = e;
+        void _t;
+        set({ preview });
+        break;
+      }
       case 'done':
         break;
     }
-    set({ gpu });
+    const seconds = (Date.now() - (s.startedAt ?? Date.now())) / 1000;
+    const xs = s.gpuCurves.x;
+    if (xs.length === 0 || seconds - xs[xs.length - 1] >= GPU_POINT_SECONDS) {
+      appendPoint(s.gpuCurves, 0, seconds, gpu.liveBytes / MIB);
+      appendPoint(s.gpuCurves, 1, seconds, gpu.peakBytes / MIB);
+      set({ gpu, curvesVersion: get().curvesVersion + 1 });
+    } else {
+      set({ gpu });
+    }
   };
 
   return {
