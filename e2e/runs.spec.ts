@@ -167,3 +167,39 @@ test('a browser without WebGPU is told which browsers and flags give it, and tha
   await expect(notice).toContainText('Safari 18 Technology Preview');
   await expect(notice).toContainText('ONNX Runtime (wasm, CPU)');
 });
+
+test('a lost GPU device is shown as such, and "Resume from the last checkpoint" continues the run on a new device', async ({ page }) => {
+  test.setTimeout(480_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await openTraining(page);
+  await page.getByLabel('Configuration').selectOption({ label: 'Sample: 2D U-Net (fast)' });
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page.getByTestId('epoch-row')).toHaveCount(1, { timeout: 240_000 });
+  const folder = (await page.getByTestId('run-row').getAttribute('data-folder'))!;
+  expect(await checkpointEpoch(page, folder)).toBe(1);
+
+  // A real device loss: the worker destroys its GPUDevice (reason "destroyed"), as a driver reset would lose it.
+  const destroyed = await page.evaluate(() => (window as unknown as { ivadomedWeb: { gpu: { destroyDevice(): Promise<boolean> } } }).ivadomedWeb.gpu.destroyDevice());
+  expect(destroyed).toBe(true);
+  const failure = page.getByTestId('train-error');
+  await expect(failure).toHaveAttribute('data-kind', 'device-lost', { timeout: 60_000 });
+  await expect(failure).toContainText('The GPU device was lost during training');
+  await expect(page.getByTestId('train-error-message')).toContainText('destroyed');
+  await page.screenshot({ path: `${ARTIFACTS}/training-device-lost.png`, fullPage: true });
+
+  // Resume: a new device is acquired, the run continues in the same folder from epoch 1's checkpoint.
+  await page.getByRole('button', { name: 'Resume from the last checkpoint' }).click();
+  const status = page.getByTestId('train-status');
+  await expect(status).toHaveAttribute('data-status', 'running');
+  await expect(failure).toHaveCount(0);
+  await expect(page.getByTestId('epoch-row')).toHaveCount(1);
+  await expect(page.locator('[data-testid="epoch-row"][data-epoch="2"]')).toBeVisible({ timeout: 240_000 });
+  await expect.poll(() => checkpointEpoch(page, folder), { timeout: 60_000 }).toBe(2);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  const summary = page.getByTestId('train-summary');
+  await expect(summary).toHaveAttribute('data-reason', 'stopped', { timeout: 120_000 });
+  expect(await summary.getAttribute('data-output')).toBe(folder);
+  expect(errors).toEqual([]);
+});

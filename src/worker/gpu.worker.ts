@@ -43,6 +43,21 @@ const api = {
       return { available: false, error: (err as Error).message };
     }
   },
+  /**
+   * Destroys this worker's GPUDevice: a real device loss (reason "destroyed"), the same path a driver
+   * reset takes, so the recovery (failure shown, resume from the last checkpoint on a new device) can
+   * be exercised on demand: browsers offer no other way to lose a device. Resolves false when no
+   * device was acquired yet.
+   */
+  async destroyDevice(): Promise<boolean> {
+    if (!acquired) return false;
+    try {
+      (await acquired).device.destroy();
+      return true;
+    } catch {
+      return false;
+    }
+  },
   /** a*x + y on the GPU, for the console and the e2e tests. */
   async saxpy(a: number, x: number[], y: number[]): Promise<number[]> {
     const { device: dev } = await device();

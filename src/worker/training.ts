@@ -198,6 +198,8 @@ export function createTrainingRunner(getDevice: () => Promise<AcquiredDevice>) {
           throttle.push(e);
         },
       });
+      // When the device is lost first, the loop's own rejection (its next GPU call fails) comes later: nobody awaits it.
+      run.catch(() => undefined);
       const result = await Promise.race([run, lost]);
       if (gpuFailure) throw gpuFailure;
       result.model.module.dispose();
