@@ -113,6 +113,8 @@ test('dataset, forms, training, MC-dropout inference, the Viewer with entropy, b
   await expect(layer(`${id}_soft.nii.gz`)).toHaveAttribute('data-kind', 'probability');
   await expect(layer(unc)).toHaveAttribute('data-kind', 'uncertainty');
   await expect(page.getByTestId('crosshair-value')).toHaveCount(8, { timeout: 60_000 });
+  // Every layer states a finite value range (a constant map, e.g. unc-cv of identical passes, too).
+  await expect(page.getByTestId('layer').filter({ hasText: 'Infinity' })).toHaveCount(0);
   await expect(page.getByTestId('niivue-viewer')).toHaveAttribute('data-loading', '');
   // Only the entropy on top of the image and the prediction: the other maps would cover it.
   for (const other of ['unc-iou', 'unc-cv', 'unc-avgUnc', 'soft']) await page.getByLabel(`Show ${id}_${other}.nii.gz`).uncheck();

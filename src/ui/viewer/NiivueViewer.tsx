@@ -10,7 +10,7 @@
 import { Niivue, SLICE_TYPE, type NVImage } from '@niivue/niivue';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { applyKindColouring, ImageLoadError, loadSource } from './loadImage';
-import { autoRange, formatValue, type ImageSource, type LayerInfo, type LayerKind, type ViewMode, type ViewerLayer } from './layers';
+import { autoRange, finiteRange, formatValue, type ImageSource, type LayerInfo, type LayerKind, type ViewMode, type ViewerLayer } from './layers';
 
 export interface CrosshairValue {
   layerId: string;
@@ -61,15 +61,27 @@ const SLICE_TYPES: Record<ViewMode, SLICE_TYPE> = {
 export const WEBGL2_MISSING =
   'The viewer needs WebGL2 and this browser did not provide a WebGL2 context. Enable hardware acceleration in the browser settings, or start Chromium with --enable-unsafe-swiftshader for software rendering.';
 
+const isFiniteNumber = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
+
+/** The value range of a loaded image, from NiiVue when it has one, else from the voxels. */
+function imageRange(image: NVImage): { min: number; max: number; calMin: number; calMax: number } {
+  let min = image.global_min;
+  let max = image.global_max;
+  if (!isFiniteNumber(min) || !isFiniteNumber(max)) [min, max] = finiteRange((image.img as ArrayLike<number> | null) ?? []);
+  return { min, max, calMin: isFiniteNumber(image.cal_min) ? image.cal_min : min, calMax: isFiniteNumber(image.cal_max) ? image.cal_max : max };
+}
+
+function autoCalOf(image: NVImage): [number, number] {
+  const r = imageRange(image);
+  return [r.calMin, r.calMax];
+}
+
 function layerInfo(image: NVImage): LayerInfo {
   const hdr = image.hdr!;
   return {
     dims: hdr.dims.slice(1, 1 + Math.max(3, Math.min(hdr.dims[0], 4))),
     pixDims: hdr.pixDims.slice(1, 4),
-    min: image.global_min ?? image.cal_min ?? 0,
-    max: image.global_max ?? image.cal_max ?? 1,
-    calMin: image.cal_min ?? 0,
-    calMax: image.cal_max ?? 1,
+    ...imageRange(image),
   };
 }
 
@@ -197,7 +209,7 @@ export function NiivueViewer({ layers, view, label, onLayerInfo, onLayerError, o
         if (!still || still.source !== layer.source) continue; // removed or replaced while loading
         applyKindColouring(image, layer.kind, layer.colormap, layer.paletteOffset);
         image.opacity = layer.visible ? layer.opacity : 0;
-        map.set(layer.id, { source: layer.source, image, autoCal: [image.cal_min ?? 0, image.cal_max ?? 1] });
+        map.set(layer.id, { source: layer.source, image, autoCal: autoCalOf(image) });
         nv.addVolume(image);
         propsRef.current.onLayerInfo?.(layer.id, layerInfo(image));
       } catch (err) {

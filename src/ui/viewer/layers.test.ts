@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatValue, guessKind, isNiftiName, labelLut, makeLayer, rangeStep } from './layers';
+import { finiteRange, formatValue, guessKind, isNiftiName, labelLut, makeLayer, rangeStep } from './layers';
 
 describe('viewer layers', () => {
   it('guesses the kind of an overlay from BIDS-style names', () => {
@@ -40,6 +40,12 @@ describe('viewer layers', () => {
     expect(rangeStep(0, 1)).toBe(0.005);
     expect(rangeStep(-5.2, 569.8)).toBe(3);
     expect(rangeStep(1, 1)).toBe(0.01);
+  });
+  it('finds the finite value range of a volume (constant, with NaN, empty)', () => {
+    expect(finiteRange(new Float32Array(8))).toEqual([0, 0]);
+    expect(finiteRange(Float32Array.from([NaN, 3, -2, NaN, 5]))).toEqual([-2, 5]);
+    expect(finiteRange(Float32Array.from([NaN]))).toEqual([0, 0]);
+    expect(finiteRange([])).toEqual([0, 0]);
   });
 });
 

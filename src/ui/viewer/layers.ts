@@ -186,6 +186,21 @@ export function maxValue(values: ArrayLike<number>): number {
   return m;
 }
 
+/**
+ * Smallest and largest finite value ([0, 0] when there is none). NiiVue's own range comes out as
+ * Infinity…-Infinity for a constant volume (e.g. an unc-cv map that is 0 everywhere).
+ */
+export function finiteRange(values: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : [0, 0];
+}
+
 /** A voxel value for the readout: integers as is, others with 4 significant digits. */
 export function formatValue(value: number): string {
   if (!Number.isFinite(value)) return String(value);
