@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encode as encodePng } from 'fast-png';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -173,6 +174,35 @@ describe.skipIf(!hasIvadomedTestData)('indexing ivadomed-data-testing', () => {
     }
     expect(find(idx, 'sub-tif/micr/sub-tif_sample-16rgba_SEM.tif').header).toMatchObject({ shape: [256, 256, 1], datatype: 'tiff 16-bit RGBA' });
     expect(find(idx, 'sub-png/micr/sub-png_sample-8grayalhpa_SEM.png').header).toMatchObject({ shape: [266, 278, 1], datatype: 'png 8-bit gray+alpha' });
+  });
+});
+
+describe('JPEG microscopy', () => {
+  it('indexes .jpg images (header read, PixelSize spacing), loads them, and names a cut JPEG', async () => {
+    const { encode } = await import('jpeg-js');
+    const jpg = (w: number, h: number, v: number) => new Uint8Array(encode({ width: w, height: h, data: new Uint8Array(w * h * 4).fill(v) }, 95).data);
+    const good = jpg(24, 10, 180);
+    const files: Record<string, Uint8Array | string> = {
+      'dataset_description.json': '{"Name":"jpeg","BIDSVersion":"1.8.0"}',
+      'participants.tsv': 'participant_id\nsub-01\nsub-02\n',
+      'sub-01/micr/sub-01_SEM.jpg': good,
+      'sub-01/micr/sub-01_SEM.json': '{"PixelSize": [0.1, 0.1], "PixelSizeUnits": "um"}',
+      'derivatives/labels/sub-01/micr/sub-01_SEM_seg-axon-manual.png': encodePng({ width: 24, height: 10, channels: 1, depth: 8, data: new Uint8Array(240).fill(255) }),
+      'sub-02/micr/sub-02_SEM.jpeg': good.subarray(0, good.length - 30),
+      'sub-02/micr/sub-02_SEM.json': '{"PixelSize": [0.1, 0.1], "PixelSizeUnits": "um"}',
+    };
+    const source = createMemorySource('jpeg', files);
+    const idx = await indexBids(source);
+    const im = find(idx, 'sub-01/micr/sub-01_SEM.jpg');
+    expect(im.format).toBe('jpeg');
+    expect(im.header).toMatchObject({ shape: [10, 24, 1], datatype: 'jpeg 8-bit RGB' });
+    im.spacing!.forEach((v) => expect(v).toBeCloseTo(0.0001, 12));
+    expect(im.labels.map((l) => l.suffix)).toEqual(['_seg-axon-manual']);
+    const cut = idx.problems.find((p) => p.file === 'sub-02/micr/sub-02_SEM.jpeg')!;
+    expect(cut.severity).toBe('error');
+    expect(cut.problem).toMatch(/truncated JPEG/);
+    const vol = await loadVolume(source, im);
+    expect(vol.shape).toEqual([10, 24, 1]);
   });
 });
 

@@ -275,11 +275,11 @@ export async function indexBids(source: FileSource, options: IndexBidsOptions = 
     const header = await probe(entry, format);
     const { merged, paths } = await sidecarFor(entry.path, '');
     let spacing = header?.spacing;
-    if (header && format !== 'nifti' && format !== 'jpeg') {
+    if (header && format !== 'nifti') {
       try {
         spacing = microscopyPixelSizeMm(merged, entry.path);
       } catch (err) {
-        report(entry.path, describe(err).replace(`${entry.path}: `, ''), 'ivadomed needs PixelSize and PixelSizeUnits in the image\'s JSON sidecar for PNG/TIFF images.');
+        report(entry.path, describe(err).replace(`${entry.path}: `, ''), 'ivadomed needs PixelSize and PixelSizeUnits in the image\'s JSON sidecar for PNG/TIFF/JPEG images.');
       }
     }
     images.push({

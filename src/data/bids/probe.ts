@@ -7,6 +7,7 @@ import { readNiftiHeader } from '../nifti/read';
 import { gzipTrailerSize, isGzip } from '../nifti/gzip';
 import { axisCodes, type AxisCode } from '../orientation';
 import type { Affine } from '../volume';
+import { jpegComplete, jpegHeader } from '../images/jpeg';
 import { decodeRaster } from '../images/raster';
 import { UTIF } from '../images/utif';
 import type { ImageFormat } from './filename';
@@ -62,7 +63,15 @@ const PNG_COLOR: Record<number, [string, number]> = { 0: ['gray', 1], 2: ['RGB',
 const PNG_END = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
 
 export async function probeImage2D(source: FileSource, path: string, size: number, format: ImageFormat): Promise<ImageHeader> {
-  if (format === 'jpeg') throw new ProbeError(`${path}: JPEG images are not supported yet; convert them to PNG or TIFF.`);
+  if (format === 'jpeg') {
+    // The frame header sits after the APPn segments (EXIF can be tens of KiB): read up to 256 KiB.
+    const head = new Uint8Array(await source.readRange(path, 0, Math.min(size, 256 * 1024)));
+    const h = jpegHeader(head);
+    if (!h) throw new ProbeError(`${path}: not a readable JPEG (no frame header in its first ${head.length} bytes). The file is corrupted.`);
+    const tail = new Uint8Array(await source.readRange(path, Math.max(0, size - 2), size));
+    if (!jpegComplete(tail)) throw new ProbeError(`${path}: truncated JPEG (no end-of-image marker). Copy the file again.`);
+    return { shape: [h.height, h.width, 1], datatype: `jpeg 8-bit ${h.components === 1 ? 'gray' : h.components === 3 ? 'RGB' : `${h.components} components`}${h.progressive ? ' progressive' : ''}` };
+  }
   if (format === 'png') {
     const head = new Uint8Array(await source.readRange(path, 0, 33));
     if (head.length < 33 || head[0] !== 0x89 || head[1] !== 0x50 || head[12] !== 0x49 || head[13] !== 0x48) {

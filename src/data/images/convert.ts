@@ -76,11 +76,11 @@ export interface ReadImage2DOptions {
 }
 
 export interface Image2DVolume extends Volume {
-  raster: { width: number; height: number; channels: number; bitDepth: number; format: 'png' | 'tiff' };
+  raster: { width: number; height: number; channels: number; bitDepth: number; format: 'png' | 'tiff' | 'jpeg' };
 }
 
 /**
- * Reads a PNG/TIFF as a (H, W, 1) volume: voxel (i, j, 0) is the pixel at row i, column j.
+ * Reads a PNG/TIFF/JPEG as a (H, W, 1) volume: voxel (i, j, 0) is the pixel at row i, column j.
  * The affine is diag(spacing) (ivadomed keeps an identity affine with pixdim = spacing; here the
  * affine agrees with the spacing, the orientation — RAS — is the same).
  */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { encode as encodePng } from 'fast-png';
+import { encode as encodeJpeg } from 'jpeg-js';
+import { jpegComplete, jpegHeader } from './jpeg';
 import { decodeRaster } from './raster';
 import { ivadomedGray, microscopyPixelSizeMm, readImage2D } from './convert';
 import { firstDifference, hasIvadomedTestData, testDataPath } from '../testdata';
@@ -67,9 +69,11 @@ describe('PixelSize from the sidecar', () => {
     expect(() => readImage2D(png(1, 1, 1, 8, [0]), { name: 'b.png' })).toThrow(/b\.png: 'PixelSizeUnits' is missing/);
     expect(readImage2D(png(1, 1, 1, 8, [0]), { defaultPixelSizeMm: [1, 1, 1] }).spacing).toEqual([1, 1, 1]);
   });
-  it('rejects JPEG, garbage and truncated files by name', () => {
-    expect(() => decodeRaster(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]), 'x.jpg')).toThrow(/x\.jpg: JPEG images are not supported/);
-    expect(() => decodeRaster(new Uint8Array([1, 2, 3, 4, 5]), 'x.png')).toThrow(/x\.png: not a PNG or TIFF image/);
+  it('rejects garbage, truncated and broken JPEG files by name', () => {
+    expect(() => decodeRaster(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]), 'x.jpg')).toThrow(/x\.jpg: unreadable JPEG/);
+    const cut = encodeJpeg({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4).fill(90) }, 90).data;
+    expect(() => decodeRaster(new Uint8Array(cut.subarray(0, cut.length - 40)), 'cut.jpg')).toThrow(/cut\.jpg: unreadable JPEG/);
+    expect(() => decodeRaster(new Uint8Array([1, 2, 3, 4, 5]), 'x.png')).toThrow(/x\.png: not a PNG, TIFF or JPEG image/);
     const good = png(16, 16, 1, 8, new Array(256).fill(3));
     expect(() => decodeRaster(good.subarray(0, 40), 'cut.png')).toThrow(/cut\.png: unreadable PNG/);
   });
@@ -138,5 +142,76 @@ describe.skipIf(!hasIvadomedTestData)('data_test_png_tif and microscopy_png', ()
     const d9 = readImage2D(readFileSync(m('sub-rat3/ses-01/micr/sub-rat3_ses-01_sample-data9_SEM.png')), { sidecar: { PixelSize: [0.1, 0.2], PixelSizeUnits: 'um' } });
     expect(d9.shape).toEqual([d9.raster.height, d9.raster.width, 1]);
     expect(d9.spacing).toEqual([0.0002, 0.0001, 0.0001]);
+  });
+});
+
+/**
+ * A baseline gray (1-component) JPEG of 16x8 pixels written by hand: two 8x8 blocks with only a DC
+ * coefficient (quantisation 1), so the decoded values are exact: left block 144, right block 112.
+ * DC of a constant block v is 8·(v − 128): 128, then −128 (difference −256).
+ */
+function grayJpeg(): Uint8Array {
+  const bits: number[] = [];
+  const put = (value: number, n: number) => { for (let i = n - 1; i >= 0; i--) bits.push((value >> i) & 1); };
+  // DC table: symbol 8 -> '00', symbol 9 -> '01'. AC table: EOB (0x00) -> '0'.
+  put(0b00, 2); put(128, 8); put(0, 1);          // block 1: DC diff +128 (category 8), EOB
+  put(0b01, 2); put(-256 + 511, 9); put(0, 1);   // block 2: DC diff -256 (category 9, one's complement), EOB
+  while (bits.length % 8) bits.push(1);
+  const scan: number[] = [];
+  for (let i = 0; i < bits.length; i += 8) scan.push(parseInt(bits.slice(i, i + 8).join(''), 2));
+  const seg = (marker: number, body: number[]) => [0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 255, ...body];
+  const counts = (n: number[]) => Array.from({ length: 16 }, (_, i) => n[i] ?? 0);
+  return Uint8Array.from([
+    0xff, 0xd8,
+    ...seg(0xdb, [0x00, ...new Array(64).fill(1)]),                 // DQT 0: all ones
+    ...seg(0xc0, [8, 0, 8, 0, 16, 1, 1, 0x11, 0]),                  // SOF0: 8-bit, 8 rows, 16 columns, 1 component
+    ...seg(0xc4, [0x00, ...counts([0, 2]), 8, 9]),                  // DHT DC 0: two 2-bit codes
+    ...seg(0xc4, [0x10, ...counts([1]), 0x00]),                     // DHT AC 0: one 1-bit code (EOB)
+    ...seg(0xda, [1, 1, 0x00, 0, 63, 0]),                           // SOS
+    ...scan,
+    0xff, 0xd9,
+  ]);
+}
+
+describe('JPEG', () => {
+  it('reads the frame header without decoding, and sees a cut file', () => {
+    const gray = grayJpeg();
+    expect(jpegHeader(gray)).toEqual({ width: 16, height: 8, components: 1, progressive: false });
+    expect(jpegComplete(gray)).toBe(true);
+    expect(jpegComplete(gray.subarray(0, gray.length - 1))).toBe(false);
+    const rgb = encodeJpeg({ width: 5, height: 3, data: new Uint8Array(60).fill(200) }, 90).data;
+    expect(jpegHeader(new Uint8Array(rgb))).toEqual({ width: 5, height: 3, components: 3, progressive: false });
+    expect(jpegHeader(new Uint8Array([0x89, 0x50]))).toBeNull();
+  });
+
+  it('decodes a gray JPEG to one channel with exact values, row-major', () => {
+    const r = decodeRaster(grayJpeg(), 'g.jpg');
+    expect([r.width, r.height, r.channels, r.bitDepth, r.format]).toEqual([16, 8, 1, 8, 'jpeg']);
+    for (let row = 0; row < 8; row++) {
+      expect(r.data[row * 16 + 0]).toBe(144);
+      expect(r.data[row * 16 + 7]).toBe(144);
+      expect(r.data[row * 16 + 8]).toBe(112);
+      expect(r.data[row * 16 + 15]).toBe(112);
+    }
+    // As a volume: voxel (row, col, 0); gray values as is.
+    const v = readImage2D(grayJpeg(), { sidecar: SIDECAR, name: 'g.jpg' });
+    expect(v.shape).toEqual([8, 16, 1]);
+    expect(v.data[0]).toBe(144);            // (0, 0)
+    expect(v.data[0 + 8 * 15]).toBe(112);   // (0, 15)
+    expect(v.raster.format).toBe('jpeg');
+  });
+
+  it('decodes an RGB JPEG to three channels (then ivadomed\'s luminance)', () => {
+    // Left half red, right half blue; quality 100 keeps flat colours within a few levels.
+    const w = 16, h = 8;
+    const rgba = new Uint8Array(w * h * 4);
+    for (let p = 0; p < w * h; p++) rgba.set(p % w < 8 ? [220, 30, 30, 255] : [30, 30, 220, 255], p * 4);
+    const r = decodeRaster(new Uint8Array(encodeJpeg({ width: w, height: h, data: rgba }, 100).data), 'c.jpg');
+    expect([r.width, r.height, r.channels]).toEqual([16, 8, 3]);
+    const px = (row: number, col: number) => Array.from(r.data.subarray((row * w + col) * 3, (row * w + col) * 3 + 3));
+    px(2, 1).forEach((c, i) => expect(Math.abs(c - [220, 30, 30][i])).toBeLessThanOrEqual(6));
+    px(5, 14).forEach((c, i) => expect(Math.abs(c - [30, 30, 220][i])).toBeLessThanOrEqual(6));
+    const gray = ivadomedGray(r);
+    expect(gray[2 * w + 1]).toBeGreaterThan(gray[2 * w + 14]);  // red is brighter than blue in luminance
   });
 });

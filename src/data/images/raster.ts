@@ -1,8 +1,9 @@
 /**
- * Decodes PNG (fast-png) and TIFF (utif2) into one raster form: interleaved samples, row-major,
+ * Decodes PNG (fast-png), TIFF (utif2) and JPEG (jpeg-js) into one raster form: interleaved samples, row-major,
  * 8 or 16 bits, 1-4 channels (gray, gray+alpha, RGB, RGBA). Palette images are expanded to RGB(A).
  */
 import { decode as decodePng, convertIndexedToRgb } from 'fast-png';
+import { decodeJpeg } from './jpeg';
 import { UTIF, type IFD } from './utif';
 
 export interface Raster {
@@ -13,7 +14,7 @@ export interface Raster {
   bitDepth: 8 | 16;
   /** Interleaved samples, row-major: sample c of pixel (row, col) at (row * width + col) * channels + c. */
   data: Uint8Array | Uint16Array;
-  format: 'png' | 'tiff';
+  format: 'png' | 'tiff' | 'jpeg';
 }
 
 export function imageFormat(bytes: Uint8Array): 'png' | 'tiff' | 'jpeg' | null {
@@ -27,8 +28,8 @@ export function decodeRaster(bytes: Uint8Array, name = 'image'): Raster {
   const format = imageFormat(bytes);
   if (format === 'png') return decodePngRaster(bytes, name);
   if (format === 'tiff') return decodeTiffRaster(bytes, name);
-  if (format === 'jpeg') throw new Error(`${name}: JPEG images are not supported yet; convert the image to PNG or TIFF.`);
-  throw new Error(`${name}: not a PNG or TIFF image (unrecognised signature). Supported 2D formats: .png, .tif, .tiff.`);
+  if (format === 'jpeg') return { ...decodeJpeg(bytes, name), bitDepth: 8, format: 'jpeg' };
+  throw new Error(`${name}: not a PNG, TIFF or JPEG image (unrecognised signature). Supported 2D formats: .png, .tif, .tiff, .jpg, .jpeg.`);
 }
 
 function decodePngRaster(bytes: Uint8Array, name: string): Raster {
