@@ -83,7 +83,7 @@ const trainSynthetic = once(async () => {
 });
 
 const UNF01_OUT = path.join(tmp, 'unf01-out');
-const trainUnf01 = once(() => runCli(['--train', '-c', 'test/configs/unf01_train.json', '-pd', IVADOMED_TEST_DATA, '-po', UNF01_OUT], 170_000));
+const trainUnf01 = once(() => runCli(['--train', '-c', 'test/configs/unf01_train.json', '-pd', IVADOMED_TEST_DATA, '-po', UNF01_OUT, '-g', '2'], 170_000));
 
 function nifti(file: string): NiftiVolume {
   return readNifti(readFileSync(file), path.basename(file));
@@ -232,6 +232,14 @@ describe('ivadomed-web --train', async () => {
       expect(split).toEqual({ train: ['sub-unf01_T1w.nii.gz'], valid: ['sub-unf01_T2w.nii.gz'], test: [] });
       expect(existsSync(path.join(out, 'unf01_unet/unf01_unet.safetensors'))).toBe(true);
       expect(existsSync(path.join(out, 'training_curves.png'))).toBe(true);
+      // -g 2: two GIFs of validation (T2w) slices, 64x64 upscaled by 2 plus the epoch bar.
+      const gifs = readdirSync(path.join(out, 'gifs')).sort();
+      expect(gifs).toHaveLength(2);
+      for (const g of gifs) {
+        expect(g).toMatch(/^sub-unf01__T2w__\d+\.gif$/);
+        const head = readFileSync(path.join(out, 'gifs', g)).subarray(0, 10);
+        expect([head.toString('latin1', 0, 6), head[6] | (head[7] << 8), head[8] | (head[9] << 8)]).toEqual(['GIF89a', 128, 132]);
+      }
     },
     180_000,
   );

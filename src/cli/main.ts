@@ -72,7 +72,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--path-output <folder>', 'output folder (overrides path_output)')
     .option('--resume-training', 'continue an interrupted training from path_output/checkpoint.json', false)
     .option('-t, --thr-increment <step>', 'threshold analysis step, e.g. 0.1 (--test)', number('-t/--thr-increment', false))
-    .option('-g, --gif <n>', 'number of GIFs of the predictions during training (not implemented yet)', number('-g/--gif', true))
+    .option('-g, --gif <n>', '--train: GIFs of N random validation slices, the prediction at each epoch, in path_output/gifs/', number('-g/--gif', true))
     .option('--no-patch', 'segment whole images even if the model was trained on 2D patches (--segment)')
     .option('--overlap-2d <x y...>', 'patch overlap in pixels along X and Y (--segment)')
     .addOption(new Option('--cpu', 'run on the CPU backend instead of WebGPU (slow; for machines without a GPU driver)').default(false))

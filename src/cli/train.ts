@@ -28,8 +28,9 @@ export interface TrainCommandOptions {
   cpu?: boolean;
   seed?: number;
   maxBatchesPerEpoch?: number;
-  /** ivadomed's -g/--gif and -t/--thr-increment: accepted, not implemented for training yet. */
+  /** ivadomed's -g/--gif: GIFs of N validation slices over the epochs (path_output/gifs/). */
   gif?: number;
+  /** ivadomed's -t/--thr-increment: accepted; not run after --train yet (run --test -t). */
   thrIncrement?: number;
 }
 
@@ -93,7 +94,6 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: CliIO): Pro
   log.open(path.join(outputFolder, config.log_file));
   log.info(`ivadomed-web --train: config ${loaded.file}, data ${dataFolder}, output ${outputFolder}`);
   for (const n of loaded.notes) (n.startsWith('config warning') ? log.warning(n) : log.info(n));
-  if (opts.gif) log.warning('-g/--gif is not implemented yet: no GIFs are written.');
   if (opts.thrIncrement) log.warning('-t/--thr-increment is not implemented for --train yet: no threshold analysis is run.');
 
   let data: FileSource = createNodeSource(dataFolder, { writable: false });
@@ -162,7 +162,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: CliIO): Pro
   try {
     result = await trainModel({
       config, data, output, resume: opts.resume, control, onEvent, adapter: backend.adapter, seed: opts.seed,
-      maxBatchesPerEpoch: opts.maxBatchesPerEpoch, readPretrained: (p) => readPretrainedFrom(p, loaded.file),
+      maxBatchesPerEpoch: opts.maxBatchesPerEpoch, readPretrained: (p) => readPretrainedFrom(p, loaded.file), gifs: opts.gif,
     });
   } catch (err) {
     await pngChain;

@@ -161,3 +161,36 @@ export class PreviewTracker {
     return this.current?.epoch === epoch ? this.current : null;
   }
 }
+
+/**
+ * Follows given validation items (dataset indices) across epochs, for the GIFs of `-g N`: each epoch
+ * `take` returns the preview of every item seen in that epoch's validation, in the order given.
+ * A 3D item's slice is chosen when it is first seen and kept.
+ */
+export class FixedPreviews {
+  private readonly slices = new Map<number, number>();
+  private readonly current = new Map<number, { preview: ValidationPreview; meta: ItemMetadata }>();
+
+  constructor(readonly indices: readonly number[]) {}
+
+  offer(epoch: number, indices: number[], metas: ItemMetadata[], input: BatchArray, gt: BatchArray | null, pred: BatchArray): void {
+    if (pred.shape.length !== input.shape.length) return;
+    indices.forEach((index, n) => {
+      if (!this.indices.includes(index)) return;
+      let slice = this.slices.get(index);
+      if (slice === undefined) {
+        slice = previewSliceIndex(gt, n, input.shape.slice(2));
+        this.slices.set(index, slice);
+      }
+      this.current.set(index, { preview: extractPreview(input, gt, pred, n, slice, epoch, metas[n]), meta: metas[n] });
+    });
+  }
+
+  /** The preview (and item metadata) of this epoch for every tracked item seen in it, in the order given. */
+  take(epoch: number): { index: number; preview: ValidationPreview; meta: ItemMetadata }[] {
+    return this.indices.flatMap((index) => {
+      const c = this.current.get(index);
+      return c && c.preview.epoch === epoch ? [{ index, ...c }] : [];
+    });
+  }
+}

@@ -113,6 +113,29 @@ describe('trainModel on the synthetic dataset', async () => {
     expect(quiet).not.toContain('preview');
   });
 
+  it('gifs (-g 2): two GIFs of random validation slices in gifs/, one frame per epoch (CPU)', async () => {
+    setBackend('cpu');
+    const output = createMemorySource('o');
+    const r = await trainModel({
+      config: configOf(syntheticTrainingConfig({ epochs: 3, nFilters: 2, depth: 2 })), data: dataset, output, maxBatchesPerEpoch: 1, gifs: 2,
+    });
+    r.model.module.dispose();
+    const gifs = [...output.files.keys()].filter((f) => f.startsWith('gifs/')).sort();
+    expect(gifs).toHaveLength(2);
+    for (const g of gifs) {
+      expect(g).toMatch(/^gifs\/sub-\d+__T[12]w__\d+\.gif$/);
+      const bytes = output.files.get(g)!;
+      expect(new TextDecoder().decode(bytes.subarray(0, 6))).toBe('GIF89a');
+      // 32x32 slices upscaled by 4, plus the 4-pixel epoch bar.
+      expect([bytes[6] | (bytes[7] << 8), bytes[8] | (bytes[9] << 8)]).toEqual([128, 132]);
+      // One graphic control extension (21 F9 04) per frame: gifenc writes exactly one before each image.
+      let frames = 0;
+      for (let i = 0; i + 2 < bytes.length; i++) if (bytes[i] === 0x21 && bytes[i + 1] === 0xf9 && bytes[i + 2] === 0x04 && bytes[i + 7] === 0x00 && bytes[i + 8] === 0x2c) frames++;
+      expect(frames).toBe(3);
+    }
+    expect(r.files).toEqual(expect.arrayContaining(gifs));
+  });
+
   it('pause holds the loop between batches until resumed', async () => {
     setBackend('cpu');
     const control = new TrainControl();

@@ -21,7 +21,8 @@ import { buildConditioning, type Conditioning } from './conditioning';
 import { mixupInPlace } from './mixup';
 import { Adam, type AdamState } from './optim';
 import { createScheduler } from './schedulers';
-import { PreviewTracker } from './preview';
+import { encodeGif, gifName, renderGifFrame, type GifFrame } from './gif';
+import { FixedPreviews, PreviewTracker } from './preview';
 import { prepareTrainingData, type PreparedData } from './setup';
 import { applyRetrainFraction } from './transfer';
 import { OUTPUT_FILES, writeCurvesCsv, type RunRecord } from './outputs';
@@ -46,6 +47,8 @@ export interface TrainOptions {
   maxBatchesPerEpoch?: number;
   /** Emit a 'preview' event (one validation slice with its prediction) after each validation. */
   validationPreview?: boolean;
+  /** ivadomed's -g N: GIFs of N random validation slices, one frame per epoch, in path_output/gifs/. */
+  gifs?: number;
 }
 
 export interface TrainResult {
@@ -204,6 +207,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   let reason: TrainResult['reason'] = 'completed';
   const secondsPerEpoch: number[] = [];
   const preview = opts.validationPreview ? new PreviewTracker() : null;
+  // -g N: N validation items drawn once (ivadomed draws them at random too); frames kept per item.
+  const gifCount = Math.min(Math.max(0, Math.floor(opts.gifs ?? 0)), data.valid.length);
+  const gifItems = gifCount > 0 ? new FixedPreviews(new DataRng(seedFor(seed, 7_000_001)).sample([...Array(data.valid.length).keys()], gifCount)) : null;
+  const gifFrames = new Map<number, { name: string; frames: GifFrame[] }>();
 
   /** Forward with the inputs this architecture needs; returns prediction and target tensors. */
   const forward = (batch: Batch, training: boolean, rng: DataRng | null): { pred: Tensor; target: Tensor } => {
@@ -298,7 +305,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         const gtData = model.task === 'classification' ? await t.data() : batch.gt!.data;
         // Classifiers predict [N, C]: metrics see one 'voxel' per class.
         metrics.addBatch(predData, gtData, p.shape.length === 2 ? [...p.shape, 1] : [...p.shape], model.task === 'segmentation');
-        preview?.offer(epoch, batch.indices, batch.items.map((it) => it.meta), batch.input, batch.gt, { data: predData, shape: [...p.shape] });
+        const metas = batch.items.map((it) => it.meta);
+        preview?.offer(epoch, batch.indices, metas, batch.input, batch.gt, { data: predData, shape: [...p.shape] });
+        gifItems?.offer(epoch, batch.indices, metas, batch.input, batch.gt, { data: predData, shape: [...p.shape] });
         for (const x of [ld, p, t]) x.dispose();
         vn++;
         emit({ type: 'validation', epoch, batch: vn, batches: validBatches });
@@ -306,6 +315,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       const valSeconds = (Date.now() - t1) / 1000;
       const shown = preview?.take(epoch);
       if (shown) emit({ type: 'preview', ...shown });
+      for (const { index, preview: item, meta } of gifItems?.take(epoch) ?? []) {
+        const entry = gifFrames.get(index) ?? { name: gifName(meta, index), frames: [] };
+        entry.frames.push(renderGifFrame(item, epoch, numEpochs));
+        gifFrames.set(index, entry);
+      }
       const valLoss = vLoss / Math.max(vn, 1);
       const results = metrics.getResults();
       if (!scheduler.perBatch) scheduler.step();
@@ -366,6 +380,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         await write(`${config.model_name}/${config.model_name}.json`, JSON.stringify(modelConfig, null, 2));
       }
     }
+    for (const { name, frames } of gifFrames.values()) {
+      await write(`gifs/${name}`, encodeGif(frames));
+    }
+    if (gifFrames.size) log(`-g: ${gifFrames.size} GIF(s) of validation slices in gifs/ (${[...gifFrames.values()][0].frames.length} frame(s), one per epoch of this run).`);
     const record: RunRecord = {
       format: 'ivadomed-web-run', version: 1, created: new Date().toISOString(), adapter, backend, model: spec, parameters: module.numParameters(),
       config: JSON.parse(serializeConfig(config)), split: data.split, epochs: history, bestEpoch, bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : null,

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { ValidationPreview as Preview } from '../../train/preview';
-import { previewPixels } from './previewPixels';
+import { previewPixels } from '../../train/preview_render';
 
 /** Displayed size of the longer side, in CSS pixels (nearest-neighbour upscaling). */
 const DISPLAY_SIDE = 256;

@@ -1,7 +1,7 @@
 /** Validation preview pixels: percentile window, prediction blend, ground-truth outline, layer toggles. */
 import { describe, expect, it } from 'vitest';
-import type { ValidationPreview } from '../../train/preview';
-import { GT_RGB, outline, PRED_ALPHA, PRED_RGB, previewPixels, quantile } from './previewPixels';
+import type { ValidationPreview } from './preview';
+import { GT_RGB, outline, PRED_ALPHA, PRED_RGB, previewPixels, quantile } from './preview_render';
 
 function preview(over: Partial<ValidationPreview>): ValidationPreview {
   const width = 4, height = 4;

@@ -3,7 +3,7 @@
  * 1st-99th percentile (one bright voxel does not wash it out), the prediction (probability >= 0.5)
  * blended in red, and the outline of the ground truth in green on top.
  */
-import type { ValidationPreview } from '../../train/preview';
+import type { ValidationPreview } from './preview';
 
 export const PRED_RGB = [255, 70, 70] as const;
 export const PRED_ALPHA = 0.45;
