@@ -83,7 +83,7 @@ const trainSynthetic = once(async () => {
 });
 
 const UNF01_OUT = path.join(tmp, 'unf01-out');
-const trainUnf01 = once(() => runCli(['--train', '-c', 'test/configs/unf01_train.json', '-pd', IVADOMED_TEST_DATA, '-po', UNF01_OUT, '-g', '2'], 170_000));
+const trainUnf01 = once(() => runCli(['--train', '-c', 'test/configs/unf01_train.json', '-pd', IVADOMED_TEST_DATA, '-po', UNF01_OUT, '-g', '2', '-t', '0.1'], 170_000));
 
 function nifti(file: string): NiftiVolume {
   return readNifti(readFileSync(file), path.basename(file));
@@ -232,6 +232,14 @@ describe('ivadomed-web --train', async () => {
       expect(split).toEqual({ train: ['sub-unf01_T1w.nii.gz'], valid: ['sub-unf01_T2w.nii.gz'], test: [] });
       expect(existsSync(path.join(out, 'unf01_unet/unf01_unet.safetensors'))).toBe(true);
       expect(existsSync(path.join(out, 'training_curves.png'))).toBe(true);
+      // -t 0.1: the threshold chosen on the validation image is saved in both config files.
+      const thr = Number(/binarize_prediction\.thr = ([\d.]+)/.exec(r.stdout)?.[1]);
+      expect(thr).toBeGreaterThan(0);
+      expect(thr).toBeLessThan(1);
+      expect(readFileSync(path.join(out, 'results_eval/threshold_analysis.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 9);
+      for (const f of ['config_file.json', 'unf01_unet/unf01_unet.json']) {
+        expect(JSON.parse(readFileSync(path.join(out, f), 'utf8')).postprocessing.binarize_prediction.thr, f).toBe(thr);
+      }
       // -g 2: two GIFs of validation (T2w) slices, 64x64 upscaled by 2 plus the epoch bar.
       const gifs = readdirSync(path.join(out, 'gifs')).sort();
       expect(gifs).toHaveLength(2);

@@ -18,6 +18,7 @@ import { pickBackend } from './device';
 import { CliError, EXIT } from './errors';
 import { RunLog } from './log';
 import { exportModelFolderOnnx, modelOnnxPath } from '../bundle/onnx_model';
+import { runThresholdAnalysis } from '../infer/run';
 import { TrainProgress, type ProgressStream } from './progress';
 
 export interface TrainCommandOptions {
@@ -30,7 +31,7 @@ export interface TrainCommandOptions {
   maxBatchesPerEpoch?: number;
   /** ivadomed's -g/--gif: GIFs of N validation slices over the epochs (path_output/gifs/). */
   gif?: number;
-  /** ivadomed's -t/--thr-increment: accepted; not run after --train yet (run --test -t). */
+  /** ivadomed's -t/--thr-increment: threshold analysis on the validation set after training; the threshold is saved in the config files. */
   thrIncrement?: number;
 }
 
@@ -94,7 +95,6 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: CliIO): Pro
   log.open(path.join(outputFolder, config.log_file));
   log.info(`ivadomed-web --train: config ${loaded.file}, data ${dataFolder}, output ${outputFolder}`);
   for (const n of loaded.notes) (n.startsWith('config warning') ? log.warning(n) : log.info(n));
-  if (opts.thrIncrement) log.warning('-t/--thr-increment is not implemented for --train yet: no threshold analysis is run.');
 
   let data: FileSource = createNodeSource(dataFolder, { writable: false });
   const output = createNodeSource(outputFolder, { writable: true });
@@ -194,6 +194,28 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: CliIO): Pro
     }
   }
 
+  // ---- -t: threshold analysis with the best model, saved into the config files (as ivadomed) ------
+  let threshold: number | undefined;
+  if (opts.thrIncrement !== undefined && existsSync(path.join(outputFolder, config.model_name, `${config.model_name}.safetensors`))) {
+    try {
+      const analysis = await runThresholdAnalysis({
+        config, data, output, thrIncrement: opts.thrIncrement, seed: opts.seed,
+        onEvent: (e) => { if (e.type === 'log') (e.level === 'warning' ? log.warning(e.message) : log.info(e.message)); },
+      });
+      threshold = analysis.threshold!;
+      analysis.files.forEach((f) => files.add(f));
+      for (const file of [OUTPUT_FILES.config, `${config.model_name}/${config.model_name}.json`]) {
+        const saved = JSON.parse(new TextDecoder().decode(await output.read(file))) as { postprocessing?: Record<string, unknown> };
+        const post = saved.postprocessing ?? {};
+        post.binarize_prediction = { ...((post.binarize_prediction as object | undefined) ?? {}), thr: threshold };
+        saved.postprocessing = post;
+        await output.write(file, JSON.stringify(saved, null, file === OUTPUT_FILES.config ? 4 : 2));
+      }
+    } catch (err) {
+      log.warning(`Threshold analysis (-t) failed: ${(err as Error).message}`);
+    }
+  }
+
   // ---- summary ----------------------------------------------------------------------------------
   const last = result.epochs.at(-1);
   const modelFolder = path.join(outputFolder, config.model_name);
@@ -202,6 +224,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: CliIO): Pro
   log.info(`Training ${reasons[result.reason]}: ${result.epochs.length} epoch${result.epochs.length === 1 ? '' : 's'} (last ${last?.epoch ?? 0}), best epoch ${result.bestEpoch}.`);
   log.info(`Best validation loss: ${fmt(result.bestValLoss)}`);
   log.info(`Validation Dice at the best epoch: ${fmt(result.bestValDice)}`);
+  if (threshold !== undefined) log.info(`Threshold (-t): postprocessing.binarize_prediction.thr = ${threshold}, saved in ${OUTPUT_FILES.config} and the model folder's config.`);
   if (existsSync(modelFolder)) log.info(`Model folder: ${modelFolder}`);
   log.info(`Files written in ${outputFolder}: ${[...files].sort().join(', ')}${log.path ? `, ${path.basename(log.path)}` : ''}`);
   if (result.reason === 'stopped') {

@@ -196,27 +196,109 @@ function logConditioning(s: Session, c: InferenceConditioning, testing: readonly
   }
 }
 
-/** ivadomed --test. */
-export async function runTest(opts: InferenceOptions): Promise<InferenceResult> {
-  const s = session(opts);
+interface ThresholdContext {
+  config: IvadomedConfig;
+  data: FileSource;
+  index: Awaited<ReturnType<typeof indexBids>>;
+  params: LoaderParams;
+  split: Awaited<ReturnType<typeof readSplit>>;
+  mode: ReturnType<typeof modelSetup>['mode'];
+  model: BuiltModel;
+  predictor: BatchPredictor;
+  conditioning: InferenceConditioning;
+  seed: number;
+  increment: number;
+}
+
+/**
+ * ivadomed's threshold analysis (-t) on the split's validation images: predicted with the validation
+ * transforms and no postprocessing; the curve goes to results_eval/threshold_analysis.csv; returns
+ * the chosen binarize_prediction.thr (largest threshold at the best Dice, or Youden for classifiers).
+ */
+async function chooseThreshold(s: Session, c: ThresholdContext): Promise<number> {
+  const { entries } = entriesFromBids(c.data, c.index, c.params, 'validation');
+  const valid = entriesIn(entries, c.split.valid);
+  if (valid.length === 0) throw new Error('Threshold analysis (-t) needs validation images: split_datasets.json lists none that match the config.');
+  const compose = inferenceCompose(c.config, false);
+  const ds = new SegmentationDataset(valid, c.params, { datasetType: 'validation', mode: c.mode, transforms: compose });
+  await ds.prepare();
+  setMcDropout(c.model.module, false);
+  const preds: Float32Array[] = [], gts: Float32Array[] = [];
+  await predictDataset(s, ds, compose, c.model, c.predictor, c.conditioning, () => passRng(c.seed, 0), 'threshold analysis', async (entry, _e, image, classes) => {
+    preds.push(stackClasses(classes).data);
+    gts.push((await groundTruth(entry, image)).data);
+  });
+  const curve = thresholdAnalysis(preds, gts, { increment: c.increment, metric: c.model.task === 'classification' ? 'recall_specificity' : 'dice' });
+  const threshold = curve.optimalThreshold;
+  const fmt = (v: number | null) => (v === null ? '' : String(v));
+  const csv = ['threshold,dice,recall,specificity,fpr', ...curve.thresholds.map((t, i) => [t, fmt(curve.dice[i]), fmt(curve.recall[i]), fmt(curve.specificity[i]), fmt(curve.fpr[i])].join(','))].join('\n') + '\n';
+  await s.write('results_eval/threshold_analysis.csv', csv);
+  s.log(`Threshold analysis on ${valid.length} validation image(s): binarize_prediction.thr = ${threshold} (${curve.metric} ${curve.criterion[curve.optimalIndex]?.toFixed(4)})`);
+  return threshold;
+}
+
+/** What --test and the threshold analysis after --train share: the trained model, its data and split. */
+interface OpenedRun {
+  model: BuiltModel;
+  spec: ModelSpec;
+  mode: ReturnType<typeof modelSetup>['mode'];
+  params: LoaderParams;
+  conditioning: InferenceConditioning;
+  split: Awaited<ReturnType<typeof readSplit>>;
+  index: Awaited<ReturnType<typeof indexBids>>;
+}
+
+/** Loads the trained model of path_output (disposed by the caller) and reads the dataset index and split. */
+async function openRun(s: Session, opts: InferenceOptions): Promise<OpenedRun> {
   const { config, data, output } = opts;
   const { resolved, mode } = modelSetup(config);
   const folder = opts.modelFolder ?? config.model_name;
   const loaded = await loadTrainedModel(opts.modelSource ?? output, folder);
   const model = loaded.model;
   s.log(`Model ${loaded.spec.name} from ${loaded.files.weights} (${model.module.numParameters().toLocaleString('en-US')} parameters)`);
-  if (loaded.spec.is_2d !== undefined && loaded.spec.is_2d !== resolved.is_2d) {
-    throw new Error(`The model in "${folder}" is ${loaded.spec.is_2d ? '2D' : '3D'} but the config describes a ${resolved.is_2d ? '2D' : '3D'} ${resolved.name}; use the model's config.`);
-  }
   try {
+    if (loaded.spec.is_2d !== undefined && loaded.spec.is_2d !== resolved.is_2d) {
+      throw new Error(`The model in "${folder}" is ${loaded.spec.is_2d ? '2D' : '3D'} but the config describes a ${resolved.is_2d ? '2D' : '3D'} ${resolved.name}; use the model's config.`);
+    }
     const params = config.loader_parameters as unknown as LoaderParams;
     const conditioning = await loadInferenceConditioning(model, loaded.spec, opts.modelSource ?? output, folder);
     logConditioning(s, conditioning, params.contrast_params?.testing ?? []);
     const split = await readSplit(config, data, output);
     const index = await indexBids(data);
+    return { model, spec: loaded.spec, mode, params, conditioning, split, index };
+  } catch (err) {
+    model.module.dispose();
+    throw err;
+  }
+}
+
+/**
+ * ivadomed's -t after --train: binarize_prediction.thr chosen with the trained model on the split's
+ * validation images (results_eval/threshold_analysis.csv). The caller re-saves the config files.
+ */
+export async function runThresholdAnalysis(opts: InferenceOptions & { thrIncrement: number }): Promise<InferenceResult> {
+  const s = session(opts);
+  const run = await openRun(s, opts);
+  try {
+    const seed = opts.seed ?? opts.config.split_dataset?.random_seed ?? 6;
+    const threshold = await chooseThreshold(s, {
+      ...run, config: opts.config, data: opts.data, seed, predictor: makePredictor(opts, run.model, run.spec), increment: opts.thrIncrement,
+    });
+    return { files: [...s.files], threshold };
+  } finally {
+    run.model.module.dispose();
+  }
+}
+
+/** ivadomed --test. */
+export async function runTest(opts: InferenceOptions): Promise<InferenceResult> {
+  const s = session(opts);
+  const { config, data } = opts;
+  const { model, spec, mode, params, conditioning, split, index } = await openRun(s, opts);
+  try {
     const unc = uncertaintySettings(config);
     const seed = opts.seed ?? config.split_dataset?.random_seed ?? 6;
-    const predictor = makePredictor(opts, model, loaded.spec);
+    const predictor = makePredictor(opts, model, spec);
     const postprocessing = structuredClone((config.postprocessing ?? {}) as PostprocessingConfig);
     const evalParams = (config.evaluation_parameters ?? {}) as EvaluationParams;
     const targetSuffix = String([params.target_suffix[0]].flat()[0] ?? '');
@@ -224,25 +306,8 @@ export async function runTest(opts: InferenceOptions): Promise<InferenceResult> 
 
     // ---- -t: threshold analysis on the validation set -----------------------------------------
     if (opts.thrIncrement !== undefined) {
-      const { entries } = entriesFromBids(data, index, params, 'validation');
-      const valid = entriesIn(entries, split.valid);
-      if (valid.length === 0) throw new Error('Threshold analysis (-t) needs validation images: split_datasets.json lists none that match the config.');
-      const compose = inferenceCompose(config, false);
-      const ds = new SegmentationDataset(valid, params, { datasetType: 'validation', mode, transforms: compose });
-      await ds.prepare();
-      setMcDropout(model.module, false);
-      const preds: Float32Array[] = [], gts: Float32Array[] = [];
-      await predictDataset(s, ds, compose, model, predictor, conditioning, () => passRng(seed, 0), 'threshold analysis', async (entry, _e, image, classes) => {
-        preds.push(stackClasses(classes).data);
-        gts.push((await groundTruth(entry, image)).data);
-      });
-      const curve = thresholdAnalysis(preds, gts, { increment: opts.thrIncrement, metric: model.task === 'classification' ? 'recall_specificity' : 'dice' });
-      threshold = curve.optimalThreshold;
+      threshold = await chooseThreshold(s, { data, index, params, split, mode, model, predictor, conditioning, seed, config, increment: opts.thrIncrement });
       postprocessing.binarize_prediction = { ...(postprocessing.binarize_prediction ?? {}), thr: threshold };
-      const fmt = (v: number | null) => (v === null ? '' : String(v));
-      const csv = ['threshold,dice,recall,specificity,fpr', ...curve.thresholds.map((t, i) => [t, fmt(curve.dice[i]), fmt(curve.recall[i]), fmt(curve.specificity[i]), fmt(curve.fpr[i])].join(','))].join('\n') + '\n';
-      await s.write('results_eval/threshold_analysis.csv', csv);
-      s.log(`Threshold analysis on ${valid.length} validation image(s): binarize_prediction.thr = ${threshold} (${curve.metric} ${curve.criterion[curve.optimalIndex]?.toFixed(4)})`);
     }
 
     // ---- test set ------------------------------------------------------------------------------------
