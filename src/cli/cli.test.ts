@@ -150,9 +150,11 @@ describe('ivadomed-web usage and config errors', () => {
     const resume = await runCli(['--train', '-c', file, '-pd', tmp, '-po', path.join(tmp, 'empty-out'), '--resume-training']);
     expect(resume.code).toBe(2);
     expect(resume.stderr).toMatch(/--resume-training: .*empty-out has no checkpoint\.json/);
-    const several = await runCli(['--train', '-c', file, '-pd', tmp, os.tmpdir(), '-po', path.join(tmp, 'o')]);
+    // Two datasets with the same subjects: the shared image is named, nothing runs.
+    for (const d of ['ds-a', 'ds-b']) await writeSyntheticDataset(createNodeSource(path.join(tmp, d), { writable: true }), { subjects: 1 });
+    const several = await runCli(['--train', '-c', file, '-pd', path.join(tmp, 'ds-a'), path.join(tmp, 'ds-b'), '-po', path.join(tmp, 'o')]);
     expect(several.code).toBe(2);
-    expect(several.stderr).toMatch(/path_data lists 2 folders .* one dataset folder for now/);
+    expect(several.stderr).toMatch(/share image files: sub-01\/anat\/sub-01_T1w\.nii\.gz \(in ds-a and ds-b\)/);
     const missing = await runCli(['--train', '-c', file, '-pd', path.join(tmp, 'no-such-data'), '-po', path.join(tmp, 'o')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no-such-data is not a folder/);

@@ -7,6 +7,8 @@
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig, type Command, type IvadomedConfig } from '../config/index';
+import { createMergedSource, type FileSource } from '../data/index';
+import { createNodeSource } from '../data/node';
 import { CliError, EXIT } from './errors';
 
 export interface LoadedConfig {
@@ -50,23 +52,30 @@ export async function loadConfigFile(file: string, command: Command, overrides: 
   return { config: parsed.config, file: abs, notes };
 }
 
-/** loader_parameters.path_data as one absolute folder that exists (several folders are not supported yet). */
-export function singleDataFolder(config: IvadomedConfig): string {
+/**
+ * loader_parameters.path_data as absolute folders that exist, and one read-only source over them: a
+ * single dataset as is, several merged as ivadomed concatenates them (src/data/sources/merged.ts).
+ */
+export async function dataFolders(config: IvadomedConfig): Promise<{ folders: string[]; source: FileSource }> {
   const raw = config.loader_parameters.path_data as unknown;
   const list = (Array.isArray(raw) ? raw : [raw]).filter((p): p is string => typeof p === 'string' && p !== '');
   if (list.length === 0) throw new CliError('loader_parameters.path_data is empty: give the BIDS dataset folder in the config or with -pd <folder>.', EXIT.usage);
-  if (list.length > 1) {
-    throw new CliError(
-      `loader_parameters.path_data lists ${list.length} folders (${list.join(', ')}); ivadomed-web reads one dataset folder for now. ` +
-        'Merge the datasets into one BIDS folder or train on one of them (-pd <folder>).',
-      EXIT.usage,
-    );
+  const folders = list.map((p) => path.resolve(p));
+  for (const folder of folders) {
+    let isDir = false;
+    try { isDir = statSync(folder).isDirectory(); } catch { /* absent */ }
+    if (!isDir) throw new CliError(`loader_parameters.path_data: ${folder} is not a folder. Give the BIDS dataset folder with -pd <folder>.`, EXIT.usage);
   }
-  const folder = path.resolve(list[0]!);
-  let isDir = false;
-  try { isDir = statSync(folder).isDirectory(); } catch { /* absent */ }
-  if (!isDir) throw new CliError(`loader_parameters.path_data: ${folder} is not a folder. Give the BIDS dataset folder with -pd <folder>.`, EXIT.usage);
-  return folder;
+  const source = createMergedSource(folders.map((f) => createNodeSource(f, { writable: false })));
+  if (folders.length > 1) {
+    // Merging lists every dataset: an image in two of them is a usage error, reported before anything runs.
+    try {
+      await source.list();
+    } catch (err) {
+      throw new CliError((err as Error).message, EXIT.usage);
+    }
+  }
+  return { folders, source };
 }
 
 /**

@@ -17,7 +17,7 @@ import type { FileSource } from '../data/index';
 import { createNodeSource } from '../data/node';
 import { runSegment, runTest, type InferenceEvent, type InferenceOptions, type InferenceResult } from '../infer/run';
 import { OUTPUT_FILES } from '../train/outputs';
-import { loadConfigFile, singleDataFolder, type LoadedConfig } from './config_file';
+import { dataFolders, loadConfigFile, type LoadedConfig } from './config_file';
 import { pickBackend } from './device';
 import { CliError, EXIT } from './errors';
 import { RunLog } from './log';
@@ -132,11 +132,11 @@ export async function runInferCommand(opts: InferCommandOptions, io: CliIO): Pro
   const bundle = opts.bundle ? await readBundleFile(opts.bundle) : null;
   const loaded = await resolveConfig(opts, bundle);
   const { config } = loaded;
-  const dataFolder = singleDataFolder(config);
+  const dataset = await dataFolders(config);
   const outputFolder = path.resolve(config.path_output);
   mkdirSync(outputFolder, { recursive: true });
   log.open(path.join(outputFolder, config.log_file));
-  log.info(`ivadomed-web --${opts.command}: config ${loaded.file}, data ${dataFolder}, output ${outputFolder}`);
+  log.info(`ivadomed-web --${opts.command}: config ${loaded.file}, data ${dataset.folders.join(' + ')}, output ${outputFolder}`);
   for (const n of loaded.notes) (n.startsWith('config warning') ? log.warning(n) : log.info(n));
   if (opts.command === 'segment') applyPatchOptions(config, opts);
   else if (opts.noPatch || opts.overlap2d) log.warning('--no-patch and --overlap-2d apply to --segment only; ignored.');
@@ -194,7 +194,7 @@ export async function runInferCommand(opts: InferCommandOptions, io: CliIO): Pro
     }
   };
   const common: InferenceOptions = {
-    config, data: createNodeSource(dataFolder, { writable: false }), output, onEvent, seed: opts.seed,
+    config, data: dataset.source, output, onEvent, seed: opts.seed,
     modelSource: model.source, modelFolder: model.folder, createPredictor,
   };
   let result: InferenceResult;

@@ -68,7 +68,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--segment', 'segment the images of path_data with a trained model (command "segment")')
     .option('--export-bundle', 'pack a trained model (weights, config, ONNX, run record) into path_output/<model_name>.ivadomed-web.zip')
     .option('-c, --config <file>', 'ivadomed config file (JSON)')
-    .option('--path-data <folders...>', 'BIDS dataset folder (overrides loader_parameters.path_data; one folder for now)')
+    .option('--path-data <folders...>', 'BIDS dataset folder(s) (overrides loader_parameters.path_data; several are read as one dataset)')
     .option('--path-output <folder>', 'output folder (overrides path_output)')
     .option('--resume-training', 'continue an interrupted training from path_output/checkpoint.json', false)
     .option('-t, --thr-increment <step>', 'threshold analysis step, e.g. 0.1 (--test)', number('-t/--thr-increment', false))

@@ -12,7 +12,7 @@ import { TrainControl } from '../train/control';
 import type { EpochRecord, TrainEvent } from '../train/events';
 import { OUTPUT_FILES } from '../train/outputs';
 import { trainModel, type TrainResult } from '../train/trainer';
-import { loadConfigFile, resolveConfigPath, singleDataFolder } from './config_file';
+import { dataFolders, loadConfigFile, resolveConfigPath } from './config_file';
 import { renderCurvesPng } from './curves_png';
 import { pickBackend } from './device';
 import { CliError, EXIT } from './errors';
@@ -78,7 +78,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: CliIO): Pro
 
   const loaded = await loadConfigFile(opts.config, 'train', { pathData: opts.pathData, pathOutput: opts.pathOutput });
   const { config } = loaded;
-  const dataFolder = singleDataFolder(config);
+  const dataset = await dataFolders(config);
   const outputFolder = path.resolve(config.path_output);
   if (opts.resume && !existsSync(path.join(outputFolder, OUTPUT_FILES.checkpointJson))) {
     throw new CliError(
@@ -93,10 +93,10 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: CliIO): Pro
     throw new CliError(`path_output: cannot create ${outputFolder} (${(err as Error).message}).`, EXIT.failure);
   }
   log.open(path.join(outputFolder, config.log_file));
-  log.info(`ivadomed-web --train: config ${loaded.file}, data ${dataFolder}, output ${outputFolder}`);
+  log.info(`ivadomed-web --train: config ${loaded.file}, data ${dataset.folders.join(' + ')}, output ${outputFolder}`);
   for (const n of loaded.notes) (n.startsWith('config warning') ? log.warning(n) : log.info(n));
 
-  let data: FileSource = createNodeSource(dataFolder, { writable: false });
+  let data: FileSource = dataset.source;
   const output = createNodeSource(outputFolder, { writable: true });
   const fnameSplit = config.split_dataset.fname_split;
   if (fnameSplit && !opts.resume) {

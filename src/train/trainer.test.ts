@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { testDevice } from '../../test/gpu';
 import { parseConfig } from '../config/index';
-import { createMemorySource, generateSyntheticDataset } from '../data/index';
+import { createMemorySource, createMergedSource, generateSyntheticDataset } from '../data/index';
 import { memory, setBackend } from '../engine/index';
 import { decodeSafetensors } from '../nn/index';
 import { TrainControl } from './control';
@@ -134,6 +134,24 @@ describe('trainModel on the synthetic dataset', async () => {
       expect(frames).toBe(3);
     }
     expect(r.files).toEqual(expect.arrayContaining(gifs));
+  });
+
+  it('trains on two datasets read as one (path_data with two folders): the split draws subjects of both (CPU)', async () => {
+    setBackend('cpu');
+    const a = await generateSyntheticDataset({ subjects: 3 });
+    const b = createMemorySource('site-b');
+    for (const [p, bytes] of (await generateSyntheticDataset({ subjects: 3, seed: 2 })).files) {
+      const text = p === 'participants.tsv' ? new TextEncoder().encode(new TextDecoder().decode(bytes).replace(/sub-0(\d)/g, 'sub-1$1')) : bytes;
+      b.files.set(p.replace(/sub-0(\d)/g, 'sub-1$1'), text);
+    }
+    const r = await trainModel({
+      config: configOf(syntheticTrainingConfig({ epochs: 1, nFilters: 2, depth: 2 })), data: createMergedSource([a, b]), output: createMemorySource('o'), maxBatchesPerEpoch: 1,
+    });
+    r.model.module.dispose();
+    const split = r.data.split;
+    const subjects = [...split.train, ...split.valid, ...split.test].map((f) => f.split('_')[0]);
+    expect(new Set(subjects)).toEqual(new Set(['sub-01', 'sub-02', 'sub-03', 'sub-11', 'sub-12', 'sub-13']));
+    expect(r.epochs).toHaveLength(1);
   });
 
   it('pause holds the loop between batches until resumed', async () => {

@@ -3,3 +3,4 @@ export { type FileEntry, type FileSource, normalizePath, readText, readJson } fr
 export { createMemorySource, copySource, type MemorySource } from './memory';
 export { createFileListSource, filesFromDroppedEntry, type FileWithPath, type DroppedEntry } from './filelist';
 export { createHandleSource, type DirectoryHandleLike, type FileHandleLike } from './handle';
+export { createMergedSource } from './merged';
