@@ -40,10 +40,15 @@ test('the fast sample preset trains the 2D U-Net to validation Dice >= 0.9 in th
   const dice = Number(await summary.getAttribute('data-best-dice'));
   expect(dice).toBeGreaterThanOrEqual(0.9);
   await expect(page.getByTestId('epoch-row')).toHaveCount(epochs);
-  const charts = page.getByTestId('line-chart');
-  await expect(charts).toHaveCount(2);
-  expect(Number(await charts.nth(0).locator('.line-chart-host').getAttribute('data-points'))).toBe(epochs);
-  expect(Number(await charts.nth(1).locator('.line-chart-host').getAttribute('data-points'))).toBeGreaterThan(epochs);
+  const chart = (title: string) => page.locator(`[data-testid="line-chart"][aria-label="${title}"] .line-chart-host`);
+  await expect(page.getByTestId('line-chart')).toHaveCount(3);
+  expect(Number(await chart('Loss and validation Dice per epoch').getAttribute('data-points'))).toBe(epochs);
+  expect(Number(await chart('Training loss per batch').getAttribute('data-points'))).toBeGreaterThan(epochs);
+  expect(Number(await chart('GPU memory held by the engine').getAttribute('data-points'))).toBeGreaterThan(1);
+  // The validation slice of the last epoch, and the prediction a model at Dice >= 0.9 draws on it.
+  const preview = page.getByTestId('validation-preview');
+  await expect(preview).toHaveAttribute('data-epoch', String(epochs));
+  expect(Number(await preview.getAttribute('data-dice'))).toBeGreaterThan(0.5);
   await expect(summary).toHaveAttribute('data-output', /^runs\/synthetic_unet-\d{8}-\d{6}$/);
   await page.screenshot({ path: `${ARTIFACTS}/training.png`, fullPage: true });
   expect(errors).toEqual([]);
