@@ -4,9 +4,13 @@
  * the image as the Training tab's validation slice does. Instead of ivadomed's "epoch" caption (drawn
  * with matplotlib), a bar along the bottom edge fills as the epochs go by.
  */
-import { applyPalette, GIFEncoder, quantize } from 'gifenc';
+import * as gifencModule from 'gifenc';
 import type { ValidationPreview } from './preview';
 import { previewPixels } from './preview_render';
+
+// gifenc ships CommonJS (main) and ESM (module): bundlers see its named exports; Node's ESM loader
+// (the CLI runs through tsx) may give only `default` = module.exports.
+const { applyPalette, GIFEncoder, quantize } = ('GIFEncoder' in gifencModule ? gifencModule : (gifencModule as unknown as { default: typeof gifencModule }).default);
 
 /** Frames are upscaled (nearest, whole factor) until their longer side is at least this. */
 export const GIF_MIN_SIDE = 128;
