@@ -17,6 +17,8 @@ export const OUTPUT_FILES = {
   curvesPng: 'training_curves.png',
   runRecord: 'run_record.json',
   filmEncoder: 'film_encoder.json',
+  versionInfo: 'version_info.log',
+  bidsDataframe: 'bids_dataframe.csv',
 } as const;
 
 export interface RunRecord {

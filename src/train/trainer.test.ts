@@ -38,7 +38,7 @@ describe('trainModel on the synthetic dataset', async () => {
     expect(result.epochs.length).toBe(12);
     expect(memory('webgpu').liveTensors).toBe(before);
     for (const f of ['config_file.json', 'split_datasets.json', 'best_model.safetensors', 'final_model.safetensors', 'checkpoint.json', 'checkpoint.safetensors',
-      'training_curves.csv', 'run_record.json', 'synthetic_unet/synthetic_unet.safetensors', 'synthetic_unet/synthetic_unet.json']) {
+      'training_curves.csv', 'run_record.json', 'synthetic_unet/synthetic_unet.safetensors', 'synthetic_unet/synthetic_unet.json', 'version_info.log', 'bids_dataframe.csv']) {
       expect(output.files.has(f), f).toBe(true);
     }
     const csv = new TextDecoder().decode(output.files.get('training_curves.csv')!);
@@ -134,6 +134,15 @@ describe('trainModel on the synthetic dataset', async () => {
       expect(frames).toBe(3);
     }
     expect(r.files).toEqual(expect.arrayContaining(gifs));
+    // ivadomed's version_info.log and bids_dataframe.csv.
+    const info = new TextDecoder().decode(output.files.get('version_info.log')!);
+    expect(info).toMatch(/^ivadomed-web \(\d+\.\d+\.\d+\)\n/);
+    expect(info).toMatch(/\nPlatform: Node\.js \d+/);
+    expect(info).toContain('\nBackend: cpu\n');
+    expect(info).toContain('"model_name": "synthetic_unet"');
+    const df = new TextDecoder().decode(output.files.get('bids_dataframe.csv')!).trim().split('\n');
+    expect(df[0]).toMatch(/^filename,path,subject,suffix,extension,datatype,/);
+    expect(df).toHaveLength(1 + 6 * 2 * 3);  // 6 subjects x 2 contrasts, each image with 2 labels
   });
 
   it('trains on two datasets read as one (path_data with two folders): the split draws subjects of both (CPU)', async () => {

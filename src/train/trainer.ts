@@ -8,7 +8,7 @@
  */
 import type { IvadomedConfig } from '../config/index';
 import { resolveModelParams, serializeConfig } from '../config/index';
-import { DataRng, epochBatches, balanceLabels, serializeSplit, type Batch, type FileSource } from '../data/index';
+import { DataRng, bidsDataframeCsv, epochBatches, balanceLabels, serializeSplit, type Batch, type FileSource } from '../data/index';
 import { getBackend, max as tmax, memory, noGrad, scope, stack, tensor, type Tensor } from '../engine/index';
 import { MetricManager } from '../eval/index';
 import { createLoss, type Loss } from '../nn/losses/index';
@@ -24,6 +24,7 @@ import { createScheduler } from './schedulers';
 import { encodeGif, gifName, renderGifFrame, type GifFrame } from './gif';
 import { FixedPreviews, PreviewTracker } from './preview';
 import { prepareTrainingData, type PreparedData } from './setup';
+import { versionInfo } from './version_info';
 import { applyRetrainFraction } from './transfer';
 import { OUTPUT_FILES, writeCurvesCsv, type RunRecord } from './outputs';
 
@@ -195,6 +196,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   if (conditioning?.kind === 'film') await write(`${config.model_name}/${OUTPUT_FILES.filmEncoder}`, JSON.stringify(conditioning.encoderJson, null, 2));
   const backend = getBackend();
   const adapter = opts.adapter ?? backend;
+  await write(OUTPUT_FILES.bidsDataframe, bidsDataframeCsv(data.index));
+  await write(OUTPUT_FILES.versionInfo, versionInfo(config, { adapter, backend }));
   emit({
     type: 'start', model: model.name, parameters: module.numParameters(), epochs: numEpochs, startEpoch, batchesPerEpoch,
     trainItems: data.train.length, validItems: data.valid.length, backend, adapter,
