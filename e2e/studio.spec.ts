@@ -73,6 +73,19 @@ test('dataset, forms, training, MC-dropout inference, the Viewer with entropy, b
   const preview = await shoot(page.getByTestId('validation-preview').locator('canvas'));
   expect(lumaVariance(preview)).toBeGreaterThan(100);
   await expect(page.locator('[data-testid="line-chart"][aria-label="GPU memory held by the engine"]')).toBeVisible();
+  // Back to epoch 1 with the slider, then the GIF of both epochs (one frame each).
+  await expect(page.getByTestId('validation-preview')).toHaveAttribute('data-frames', '2');
+  await page.getByLabel('Epoch of the validation slice').fill('0');
+  await expect(page.getByTestId('validation-preview')).toHaveAttribute('data-epoch', '1');
+  const [gifDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download GIF' }).click()]);
+  expect(gifDownload.suggestedFilename()).toMatch(/_epochs-1-2\.gif$/);
+  const gif = readFileSync((await gifDownload.path())!);
+  expect(gif.toString('latin1', 0, 6)).toBe('GIF89a');
+  let gifFrames = 0;
+  for (let i = 0; i + 8 < gif.length; i++) if (gif[i] === 0x21 && gif[i + 1] === 0xf9 && gif[i + 2] === 0x04 && gif[i + 7] === 0 && gif[i + 8] === 0x2c) gifFrames++;
+  expect(gifFrames).toBe(2);
+  await page.getByLabel('Epoch of the validation slice').fill('1');
+  await expect(page.getByTestId('validation-preview')).toHaveAttribute('data-epoch', '2');
   await page.screenshot({ path: `${ARTIFACTS}/studio-3-training.png`, fullPage: true });
 
   // ---- --test with MC dropout, n_it = 2, on the engine ----

@@ -328,7 +328,7 @@ export function TrainingPanel() {
 
       {(t.preview || t.gpuCurves.x.length > 1) && (
         <div className="training-visuals">
-          {t.preview && <ValidationPreview preview={t.preview} />}
+          {t.preview && <ValidationPreview history={t.previews} />}
           {t.gpuCurves.x.length > 1 && (
             <LineChart title="GPU memory held by the engine" series={GPU_SERIES} data={t.gpuCurves} version={t.curvesVersion} xLabel="seconds" yLabel="MiB" height={200} />
           )}

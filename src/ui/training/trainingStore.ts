@@ -80,6 +80,8 @@ interface TrainingState {
   gpuCurves: CurveData;
   /** The validation slice with the prediction of the last finished validation. */
   preview: ValidationPreview | null;
+  /** Earlier validation slices of this run, oldest first (thinned past PREVIEW_HISTORY_BYTES), for scrubbing and the GIF. */
+  previews: ValidationPreview[];
   summary: TrainSummary | null;
   error: string | null;
   startedAt: number | null;
@@ -93,11 +95,29 @@ interface TrainingState {
 }
 
 const MAX_LOG = 500;
+/** Memory for the validation-slice history (a 256x256 slice takes ~0.6 MB). */
+export const PREVIEW_HISTORY_BYTES = 64 * 1024 * 1024;
+
+function previewBytes(p: ValidationPreview): number {
+  return p.image.byteLength + p.pred.byteLength + (p.gt?.byteLength ?? 0);
+}
+
+/**
+ * The history with `next` appended; past the memory budget every other older epoch is dropped (the
+ * first and the newest stay), so a long run keeps evenly spread frames rather than only the last ones.
+ */
+export function keepPreview(history: readonly ValidationPreview[], next: ValidationPreview, budget = PREVIEW_HISTORY_BYTES): ValidationPreview[] {
+  let out = [...history.filter((p) => p.epoch !== next.epoch), next];
+  while (out.length > 2 && out.reduce((n, p) => n + previewBytes(p), 0) > budget) {
+    out = out.filter((_, i) => i === 0 || i === out.length - 1 || i % 2 === 0);
+  }
+  return out;
+}
 
 function fresh() {
   return {
     info: null, progress: null, epochs: [], epochCurves: emptyCurves(EPOCH_SERIES), batchCurves: emptyCurves(1), curvesVersion: 0,
-    log: [], gpu: null, gpuCurves: emptyCurves(GPU_SERIES), preview: null, summary: null, error: null, endedAt: null,
+    log: [], gpu: null, gpuCurves: emptyCurves(GPU_SERIES), preview: null, previews: [], summary: null, error: null, endedAt: null,
   };
 }
 
@@ -162,7 +182,7 @@ export const useTraining = create<TrainingState>((set, get) => {
       case 'preview': {
         const { type: _t, ...preview } = e;
         void _t;
-        set({ preview });
+        set({ preview, previews: keepPreview(s.previews, preview) });
         break;
       }
       case 'done':
