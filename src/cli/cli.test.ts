@@ -239,6 +239,7 @@ describe('ivadomed-web --train', async () => {
       expect(thr).toBeGreaterThan(0);
       expect(thr).toBeLessThan(1);
       expect(readFileSync(path.join(out, 'results_eval/threshold_analysis.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 9);
+      expect([...readFileSync(path.join(out, 'results_eval/threshold_analysis.png')).subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
       for (const f of ['config_file.json', 'unf01_unet/unf01_unet.json']) {
         expect(JSON.parse(readFileSync(path.join(out, f), 'utf8')).postprocessing.binarize_prediction.thr, f).toBe(thr);
       }

@@ -2,7 +2,8 @@
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import type { EpochRecord } from '../train/events';
-import { CURVE_COLOURS, CURVES_SIZE, curvesRange, niceTicks, PLOT, rasterizeCurves, renderCurvesPng, toPixel } from './curves_png';
+import type { ThresholdCurve } from '../eval/index';
+import { CURVE_COLOURS, CURVES_SIZE, curvesRange, niceTicks, PLOT, rasterizeCurves, renderCurvesPng, renderThresholdPng, toPixel } from './curves_png';
 
 function rec(epoch: number, train: number, val: number, dice: number | null): EpochRecord {
   return {
@@ -72,5 +73,27 @@ describe('rasterizeCurves / renderCurvesPng', () => {
     const r = curvesRange([rec(1, 0.5, 0.4, null)]);
     const [x, y] = toPixel({ ...r, xMax: 2 }, 1, 0.5);
     expect(pixel(gaps, x - 1, y - 1)).toEqual([...CURVE_COLOURS.train_loss]);
+  });
+});
+
+describe('renderThresholdPng (-t)', () => {
+  it('plots Dice, recall and specificity against the threshold and boxes the chosen threshold', () => {
+    const curve: ThresholdCurve = {
+      metric: 'dice', thresholds: [0.25, 0.5, 0.75],
+      dice: [0.4, 0.8, 0.6], recall: [0.9, 0.7, 0.3], specificity: [0.2, 0.6, 0.95], fpr: [0.8, 0.4, 0.05],
+      criterion: [0.4, 0.8, 0.6], optimalIndex: 1, optimalThreshold: 0.5,
+    };
+    const png = decode(renderThresholdPng(curve));
+    const img = { width: png.width, data: png.data as Uint8Array };
+    const range = { xMin: 0, xMax: 1, yMin: 0, yMax: 1 };
+    const [xr, yr] = toPixel(range, 0.75, 0.3);
+    expect(pixel(img, xr - 1, yr - 1)).toEqual([...CURVE_COLOURS.train_loss]);   // recall marker
+    const [xs, ys] = toPixel(range, 0.25, 0.2);
+    expect(pixel(img, xs - 1, ys - 1)).toEqual([...CURVE_COLOURS.val_loss]);     // specificity marker
+    const [xd, yd] = toPixel(range, 0.5, 0.8);
+    expect(pixel(img, xd - 1, yd - 1)).toEqual([...CURVE_COLOURS.dice]);         // Dice at the optimum
+    expect(pixel(img, xd - 6, yd)).toEqual([0, 0, 0]);                           // the box around it
+    expect(pixel(img, xd + 6, yd - 6)).toEqual([0, 0, 0]);
+    expect(pixel(img, xd + 9, yd - 9)).toEqual([255, 255, 255]);
   });
 });

@@ -1,10 +1,12 @@
 /**
- * training_curves.png: training loss, validation loss and validation Dice against the epoch, drawn
+ * training_curves.png (training loss, validation loss and validation Dice against the epoch) and
+ * threshold_analysis.png (-t: Dice, recall and specificity against the threshold), drawn
  * by a tiny rasterizer into RGBA and encoded with fast-png (no canvas or font library in Node).
  * Axes with numbered ticks and a coloured legend use a 5x7 bitmap font that has just the digits and
  * the letters of the labels.
  */
 import { encode } from 'fast-png';
+import type { ThresholdCurve } from '../eval/index';
 import type { EpochRecord } from '../train/events';
 
 export const CURVES_SIZE = { width: 640, height: 400 } as const;
@@ -42,7 +44,9 @@ const GLYPHS: Record<string, string[]> = {
   ' ': ['     ', '     ', '     ', '     ', '     ', '     ', '     '],
   a: ['     ', '     ', ' ### ', '    #', ' ####', '#   #', ' ####'],
   c: ['     ', '     ', ' ### ', '#    ', '#    ', '#   #', ' ### '],
+  d: ['    #', '    #', ' ####', '#   #', '#   #', '#   #', ' ####'],
   e: ['     ', '     ', ' ### ', '#   #', '#####', '#    ', ' ### '],
+  f: ['  ## ', ' #  #', ' #   ', '###  ', ' #   ', ' #   ', ' #   '],
   h: ['#    ', '#    ', '# ## ', '##  #', '#   #', '#   #', '#   #'],
   i: ['  #  ', '     ', ' ##  ', '  #  ', '  #  ', '  #  ', ' ### '],
   l: [' ##  ', '  #  ', '  #  ', '  #  ', '  #  ', '  #  ', ' ### '],
@@ -53,6 +57,7 @@ const GLYPHS: Record<string, string[]> = {
   s: ['     ', '     ', ' ####', '#    ', ' ### ', '    #', '#### '],
   t: [' #   ', ' #   ', '###  ', ' #   ', ' #   ', ' #  #', '  ## '],
   v: ['     ', '     ', '#   #', '#   #', '#   #', ' # # ', '  #  '],
+  y: ['     ', '     ', '#   #', '#   #', ' ####', '    #', ' ### '],
   D: ['#### ', '#   #', '#   #', '#   #', '#   #', '#   #', '#### '],
 };
 
@@ -142,11 +147,28 @@ export function toPixel(range: CurvesRange, epoch: number, value: number): [numb
   return [Math.round(x), Math.round(y)];
 }
 
-/** The RGBA pixels of the plot (exposed for tests; renderCurvesPng encodes them). */
-export function rasterizeCurves(history: readonly EpochRecord[]): { width: number; height: number; data: Uint8Array } {
+/** A line series: its legend name, colour, and (x, y) points (y null: a gap). */
+export interface PlotSeries {
+  name: string;
+  colour: Rgb;
+  points: Array<[number, number | null]>;
+}
+
+export interface PlotSpec {
+  series: PlotSeries[];
+  range: CurvesRange;
+  xLabel: string;
+  /** Only whole-number x ticks (epochs). */
+  integerX: boolean;
+  /** A hollow square drawn around one point (e.g. the chosen threshold). */
+  highlight?: { x: number; y: number; colour: Rgb };
+}
+
+/** The RGBA pixels of a line plot: grid, numbered ticks, axes, 2 px lines with 4 px markers, legend. */
+export function rasterizePlot(spec: PlotSpec): { width: number; height: number; data: Uint8Array } {
   const { width, height } = CURVES_SIZE;
   const r = new Raster(width, height);
-  const range = curvesRange(history);
+  const range = spec.range;
 
   // Grid and y ticks.
   const yTicks = niceTicks(range.yMin, range.yMax);
@@ -158,40 +180,43 @@ export function rasterizeCurves(history: readonly EpochRecord[]): { width: numbe
     const label = tickLabel(v, yStep);
     r.text(PLOT.left - 7 - textWidth(label), y - 3, label, TEXT);
   }
-  // x ticks: integer epochs, about 10 of them at most.
-  const xTicks = niceTicks(range.xMin, range.xMax, Math.min(10, range.xMax - range.xMin)).filter((v) => Number.isInteger(Math.round(v * 1e6) / 1e6));
+  // x ticks: integer epochs (about 10 at most), or round values.
+  const xTicks = spec.integerX
+    ? niceTicks(range.xMin, range.xMax, Math.min(10, range.xMax - range.xMin)).filter((v) => Number.isInteger(Math.round(v * 1e6) / 1e6))
+    : niceTicks(range.xMin, range.xMax, 10);
+  const xStep = xTicks.length > 1 ? xTicks[1]! - xTicks[0]! : 1;
   for (const v of xTicks) {
     const [x] = toPixel(range, v, range.yMin);
     r.line(x, PLOT.bottom, x, PLOT.bottom + 4, AXIS);
-    const label = String(Math.round(v));
+    const label = spec.integerX ? String(Math.round(v)) : tickLabel(v, xStep);
     r.text(x - Math.floor(textWidth(label) / 2), PLOT.bottom + 8, label, TEXT);
   }
   // Axes.
   r.line(PLOT.left, PLOT.top, PLOT.left, PLOT.bottom, AXIS);
   r.line(PLOT.left, PLOT.bottom, PLOT.right, PLOT.bottom, AXIS);
-  r.text(Math.round((PLOT.left + PLOT.right) / 2 - textWidth('epoch') / 2), PLOT.bottom + 22, 'epoch', TEXT);
+  r.text(Math.round((PLOT.left + PLOT.right) / 2 - textWidth(spec.xLabel) / 2), PLOT.bottom + 22, spec.xLabel, TEXT);
 
-  // Curves: 2 px lines and 4 px markers (a single epoch still shows).
-  const series: Array<[string, Rgb, (h: EpochRecord) => number | null]> = [
-    ['train loss', CURVE_COLOURS.train_loss, (h) => h.train_loss],
-    ['val loss', CURVE_COLOURS.val_loss, (h) => h.val_loss],
-    ['val Dice', CURVE_COLOURS.dice, (h) => h.metrics.dice_score ?? null],
-  ];
-  for (const [, colour, get] of series) {
+  // Curves: 2 px lines and 4 px markers (a single point still shows).
+  for (const { colour, points } of spec.series) {
     let prev: [number, number] | null = null;
-    for (const h of history) {
-      const v = get(h);
+    for (const [xv, v] of points) {
       if (v === null || !Number.isFinite(v)) { prev = null; continue; }
-      const p = toPixel(range, h.epoch, v);
+      const p = toPixel(range, xv, v);
       if (prev) r.line(prev[0], prev[1], p[0], p[1], colour, 2);
       r.fill(p[0] - 2, p[1] - 2, 4, 4, colour);
       prev = p;
     }
   }
+  if (spec.highlight) {
+    const [hx, hy] = toPixel(range, spec.highlight.x, spec.highlight.y);
+    const c = spec.highlight.colour;
+    r.line(hx - 6, hy - 6, hx + 6, hy - 6, c); r.line(hx - 6, hy + 6, hx + 6, hy + 6, c);
+    r.line(hx - 6, hy - 6, hx - 6, hy + 6, c); r.line(hx + 6, hy - 6, hx + 6, hy + 6, c);
+  }
 
   // Legend along the top: a colour swatch, then the name.
   let lx = PLOT.left;
-  for (const [name, colour] of series) {
+  for (const { name, colour } of spec.series) {
     r.fill(lx, 12, 16, 8, colour);
     r.text(lx + 22, 13, name, TEXT);
     lx += 22 + textWidth(name) + 24;
@@ -199,7 +224,45 @@ export function rasterizeCurves(history: readonly EpochRecord[]): { width: numbe
   return { width, height, data: r.data };
 }
 
+/** The RGBA pixels of the training curves (exposed for tests; renderCurvesPng encodes them). */
+export function rasterizeCurves(history: readonly EpochRecord[]): { width: number; height: number; data: Uint8Array } {
+  const series = (name: string, colour: Rgb, get: (h: EpochRecord) => number | null): PlotSeries =>
+    ({ name, colour, points: history.map((h) => [h.epoch, get(h)] as [number, number | null]) });
+  return rasterizePlot({
+    series: [
+      series('train loss', CURVE_COLOURS.train_loss, (h) => h.train_loss),
+      series('val loss', CURVE_COLOURS.val_loss, (h) => h.val_loss),
+      series('val Dice', CURVE_COLOURS.dice, (h) => h.metrics.dice_score ?? null),
+    ],
+    range: curvesRange(history), xLabel: 'epoch', integerX: true,
+  });
+}
+
 export function renderCurvesPng(history: readonly EpochRecord[]): Uint8Array {
   const { width, height, data } = rasterizeCurves(history);
+  return encode({ width, height, data, channels: 4, depth: 8 });
+}
+
+/**
+ * results_eval/threshold_analysis.png (-t): mean Dice, recall and specificity of the validation
+ * volumes against the threshold, the chosen threshold boxed on the curve that chose it. ivadomed draws
+ * roc.png (recall against 1 - specificity) instead.
+ */
+export const THRESHOLD_PNG = 'results_eval/threshold_analysis.png';
+
+export function renderThresholdPng(curve: ThresholdCurve): Uint8Array {
+  const t = curve.thresholds;
+  const pts = (ys: Array<number | null>) => t.map((x, i) => [x, ys[i]] as [number, number | null]);
+  const chosen = curve.metric === 'dice' ? curve.dice : curve.criterion;
+  const y = chosen[curve.optimalIndex];
+  const { width, height, data } = rasterizePlot({
+    series: [
+      { name: 'Dice', colour: CURVE_COLOURS.dice, points: pts(curve.dice) },
+      { name: 'recall', colour: CURVE_COLOURS.train_loss, points: pts(curve.recall) },
+      { name: 'specificity', colour: CURVE_COLOURS.val_loss, points: pts(curve.specificity) },
+    ],
+    range: { xMin: 0, xMax: 1, yMin: 0, yMax: 1 }, xLabel: 'threshold', integerX: false,
+    highlight: y === null || y === undefined ? undefined : { x: curve.optimalThreshold, y, colour: AXIS },
+  });
   return encode({ width, height, data, channels: 4, depth: 8 });
 }

@@ -23,6 +23,7 @@ import { CliError, EXIT } from './errors';
 import { RunLog } from './log';
 import { exportModelOnnx, modelOnnxPath, readModelOnnx } from '../bundle/onnx_model';
 import { OnnxBatchPredictor } from '../infer/onnx_predictor';
+import { renderThresholdPng, THRESHOLD_PNG } from './curves_png';
 import { TrainProgress } from './progress';
 import type { CliIO } from './train';
 
@@ -211,7 +212,11 @@ export async function runInferCommand(opts: InferCommandOptions, io: CliIO): Pro
   }
   progress.finish();
   log.info('');
-  if (result.threshold !== undefined) log.info(`Threshold chosen by -t: ${result.threshold}`);
+  if (result.thresholdCurve) {
+    await output.write(THRESHOLD_PNG, renderThresholdPng(result.thresholdCurve));
+    result.files.push(THRESHOLD_PNG);
+  }
+  if (result.threshold !== undefined) log.info(`Threshold chosen by -t: ${result.threshold} (${THRESHOLD_PNG})`);
   if (result.metrics) {
     const dice = result.metrics.dice_class0;
     log.info(`Test mean Dice: ${dice === null || dice === undefined ? 'n/a' : dice.toFixed(4)} (results_eval/evaluation_3Dmetrics.csv)`);

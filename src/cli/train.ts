@@ -13,7 +13,7 @@ import type { EpochRecord, TrainEvent } from '../train/events';
 import { OUTPUT_FILES } from '../train/outputs';
 import { trainModel, type TrainResult } from '../train/trainer';
 import { dataFolders, loadConfigFile, resolveConfigPath } from './config_file';
-import { renderCurvesPng } from './curves_png';
+import { renderCurvesPng, renderThresholdPng, THRESHOLD_PNG } from './curves_png';
 import { pickBackend } from './device';
 import { CliError, EXIT } from './errors';
 import { RunLog } from './log';
@@ -204,6 +204,8 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: CliIO): Pro
       });
       threshold = analysis.threshold!;
       analysis.files.forEach((f) => files.add(f));
+      await output.write(THRESHOLD_PNG, renderThresholdPng(analysis.thresholdCurve!));
+      files.add(THRESHOLD_PNG);
       for (const file of [OUTPUT_FILES.config, `${config.model_name}/${config.model_name}.json`]) {
         const saved = JSON.parse(new TextDecoder().decode(await output.read(file))) as { postprocessing?: Record<string, unknown> };
         const post = saved.postprocessing ?? {};

@@ -20,7 +20,7 @@ import {
   SegmentationDataset, dataframeRow, entriesFromBids, entriesIn, indexBids, loadVolume, parseSplit, writeNifti,
   type BidsImage, type Compose, type DatasetEntry, type FileSource, type LoaderParams, type Volume,
 } from '../data/index';
-import { evaluateImages, thresholdAnalysis, type EvaluationParams } from '../eval/index';
+import { evaluateImages, thresholdAnalysis, type EvaluationParams, type ThresholdCurve } from '../eval/index';
 import { datasetMode } from '../train/setup';
 import { inferenceCompose, monteCarloSamples, passRng, setMcDropout, uncertaintySettings } from './mc';
 import { loadTrainedModel } from './model';
@@ -71,6 +71,8 @@ export interface InferenceResult {
   metrics?: Record<string, number | null>;
   /** The threshold chosen by -t, when asked. */
   threshold?: number;
+  /** The -t curve (mean Dice, recall, specificity per threshold) it was chosen on. */
+  thresholdCurve?: ThresholdCurve;
 }
 
 const NIFTI_EXT = /\.nii(\.gz)?$|\.png$|\.tiff?$/i;
@@ -215,7 +217,7 @@ interface ThresholdContext {
  * transforms and no postprocessing; the curve goes to results_eval/threshold_analysis.csv; returns
  * the chosen binarize_prediction.thr (largest threshold at the best Dice, or Youden for classifiers).
  */
-async function chooseThreshold(s: Session, c: ThresholdContext): Promise<number> {
+async function chooseThreshold(s: Session, c: ThresholdContext): Promise<ThresholdCurve> {
   const { entries } = entriesFromBids(c.data, c.index, c.params, 'validation');
   const valid = entriesIn(entries, c.split.valid);
   if (valid.length === 0) throw new Error('Threshold analysis (-t) needs validation images: split_datasets.json lists none that match the config.');
@@ -234,7 +236,7 @@ async function chooseThreshold(s: Session, c: ThresholdContext): Promise<number>
   const csv = ['threshold,dice,recall,specificity,fpr', ...curve.thresholds.map((t, i) => [t, fmt(curve.dice[i]), fmt(curve.recall[i]), fmt(curve.specificity[i]), fmt(curve.fpr[i])].join(','))].join('\n') + '\n';
   await s.write('results_eval/threshold_analysis.csv', csv);
   s.log(`Threshold analysis on ${valid.length} validation image(s): binarize_prediction.thr = ${threshold} (${curve.metric} ${curve.criterion[curve.optimalIndex]?.toFixed(4)})`);
-  return threshold;
+  return curve;
 }
 
 /** What --test and the threshold analysis after --train share: the trained model, its data and split. */
@@ -281,10 +283,10 @@ export async function runThresholdAnalysis(opts: InferenceOptions & { thrIncreme
   const run = await openRun(s, opts);
   try {
     const seed = opts.seed ?? opts.config.split_dataset?.random_seed ?? 6;
-    const threshold = await chooseThreshold(s, {
+    const curve = await chooseThreshold(s, {
       ...run, config: opts.config, data: opts.data, seed, predictor: makePredictor(opts, run.model, run.spec), increment: opts.thrIncrement,
     });
-    return { files: [...s.files], threshold };
+    return { files: [...s.files], threshold: curve.optimalThreshold, thresholdCurve: curve };
   } finally {
     run.model.module.dispose();
   }
@@ -302,11 +304,13 @@ export async function runTest(opts: InferenceOptions): Promise<InferenceResult> 
     const postprocessing = structuredClone((config.postprocessing ?? {}) as PostprocessingConfig);
     const evalParams = (config.evaluation_parameters ?? {}) as EvaluationParams;
     const targetSuffix = String([params.target_suffix[0]].flat()[0] ?? '');
+    let thresholdCurve: ThresholdCurve | undefined;
     let threshold: number | undefined;
 
     // ---- -t: threshold analysis on the validation set -----------------------------------------
     if (opts.thrIncrement !== undefined) {
-      threshold = await chooseThreshold(s, { data, index, params, split, mode, model, predictor, conditioning, seed, config, increment: opts.thrIncrement });
+      thresholdCurve = await chooseThreshold(s, { data, index, params, split, mode, model, predictor, conditioning, seed, config, increment: opts.thrIncrement });
+      threshold = thresholdCurve.optimalThreshold;
       postprocessing.binarize_prediction = { ...(postprocessing.binarize_prediction ?? {}), thr: threshold };
     }
 
@@ -380,7 +384,7 @@ export async function runTest(opts: InferenceOptions): Promise<InferenceResult> 
     }
     const metrics = table.means();
     s.log(`Evaluation of ${evalItems.length} test image(s): mean Dice ${metrics.dice_class0 == null ? 'n/a' : metrics.dice_class0.toFixed(4)} → results_eval/evaluation_3Dmetrics.csv`);
-    return { files: [...s.files], metrics, threshold };
+    return { files: [...s.files], metrics, threshold, thresholdCurve };
   } finally {
     model.module.dispose();
   }
