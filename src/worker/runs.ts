@@ -40,6 +40,26 @@ async function readText(dir: FileSystemDirectoryHandle, name: string): Promise<s
   }
 }
 
+/** Bytes of a file of the browser's private storage ("runs/x/pred_masks/a.nii.gz"). */
+export async function readOpfsFile(path: string, root?: FileSystemDirectoryHandle): Promise<Uint8Array> {
+  const parts = path.split('/').filter(Boolean);
+  const dir = await dirAt(root ?? (await opfsRoot()), parts.slice(0, -1).join('/'));
+  const file = await (await dir.getFileHandle(parts[parts.length - 1])).getFile();
+  return new Uint8Array(await file.arrayBuffer());
+}
+
+/** Whether a file of the browser's private storage exists (without reading it). */
+export async function opfsFileExists(path: string, root?: FileSystemDirectoryHandle): Promise<boolean> {
+  const parts = path.split('/').filter(Boolean);
+  try {
+    const dir = await dirAt(root ?? (await opfsRoot()), parts.slice(0, -1).join('/'));
+    await dir.getFileHandle(parts[parts.length - 1]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkFolder(folder: string): string[] {
   const parts = folder.split('/').filter(Boolean);
   if (parts.length !== 2 || parts[0] !== RUNS_DIR || parts.some((p) => p === '.' || p === '..')) {

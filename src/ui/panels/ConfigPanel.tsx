@@ -4,6 +4,7 @@
  * export, every error and warning next to its key, and the transform preview.
  */
 import { useMemo, useRef, useState, type DragEvent, type ReactNode } from 'react';
+import { downloadFile } from '../components/download';
 import { describeConfig, describeKey, MODEL_SECTIONS, POSTPROCESSING_STEP_NAMES, PRESET_IDS, getPreset, TRANSFORM_NAMES, type ConfigNode } from '../../config/index';
 import { useConfig, SAMPLE_PRESET, type ConfigPresetId } from '../config/configStore';
 import { Field, IssuesContext, type ShownIssue } from '../config/Field';
@@ -121,17 +122,6 @@ function reveal(path: string) {
   });
 }
 
-function download(text: string, filename: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 export function ConfigPanel() {
   const parsed = useConfig((s) => s.parsed);
   const stale = useConfig((s) => s.stale);
@@ -195,7 +185,7 @@ export function ConfigPanel() {
           <button type="button" onClick={() => inputRef.current?.click()}>
             Import config.json…
           </button>
-          <button type="button" onClick={() => download(exportText({ omitDefaults }), 'config.json')}>
+          <button type="button" onClick={() => downloadFile(exportText({ omitDefaults }), 'config.json', 'application/json')}>
             Export config.json
           </button>
           <label className="inline" title="Write only the keys that differ from ivadomed's config_default.json">

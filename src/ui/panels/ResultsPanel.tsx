@@ -12,7 +12,8 @@ import { formatDuration } from '../components/format';
 import { useCurrentConfig } from '../config/configStore';
 import { useDataset } from '../dataset/datasetStore';
 import { EvaluationTable } from '../results/EvaluationTable';
-import { canWriteInto, downloadBytes, openSubject, writeDerivatives, zipOutputs } from '../results/outputs';
+import { downloadFile } from '../components/download';
+import { canWriteInto, openSubject, writeDerivatives, zipOutputs } from '../results/outputs';
 import { listRuns, type RunEntry } from '../results/runs';
 import { useResults } from '../results/resultsStore';
 import { useTraining } from '../training/trainingStore';
@@ -131,7 +132,7 @@ export function ResultsPanel() {
   const downloadOutputs = () =>
     void guarded('zip', async () => {
       const result = r.result!;
-      downloadBytes(await zipOutputs(result), `${result.modelName}-${result.kind}-outputs.zip`, 'application/zip');
+      downloadFile(await zipOutputs(result), `${result.modelName}-${result.kind}-outputs.zip`, 'application/zip');
     });
 
   const writeIntoDataset = () =>
@@ -143,12 +144,12 @@ export function ResultsPanel() {
   const downloadBundle = () =>
     void guarded('bundle', async () => {
       if (modelChoice === BUNDLE_CHOICE && r.bundle) {
-        downloadBytes(r.bundle.bytes, r.bundle.name, 'application/zip');
+        downloadFile(r.bundle.bytes, r.bundle.name, 'application/zip');
         return;
       }
       if (!run) throw new Error('Choose a training run first.');
       const made = await exportRunBundle(run.folder, { onnx: true });
-      downloadBytes(made.bytes, made.fileName, 'application/zip');
+      downloadFile(made.bytes, made.fileName, 'application/zip');
       return `${made.fileName} (${(made.bytes.byteLength / 1024).toFixed(0)} KiB${made.onnx ? ', with model.onnx' : ''}).${made.note ? ` ${made.note}` : ''}`;
     });
 

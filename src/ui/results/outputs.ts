@@ -32,18 +32,6 @@ export async function zipOutputs(result: InferResult): Promise<Uint8Array> {
   return zipSync(members);
 }
 
-/** Starts a browser download of some bytes. */
-export function downloadBytes(bytes: Uint8Array, fileName: string, type = 'application/octet-stream'): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 /**
  * Where an output goes under derivatives/ivadomed-web/: a subject's maps beside its image's BIDS
  * folder (sub-01/anat/sub-01_T2w_pred.nii.gz, as ivadomed's derivatives), the rest (the evaluation

@@ -3,6 +3,7 @@
  * survive a page reload. Reads the folders from the page (src/worker/runs.ts); zips in the worker.
  */
 import { create } from 'zustand';
+import { downloadFile } from '../components/download';
 import { OUTPUT_FILES } from '../../train/outputs';
 import { deleteRunFolder, listRunFolders, readRunText } from '../../worker/runs';
 import { zipRun } from '../../worker/client';
@@ -90,12 +91,7 @@ export const useRuns = create<RunsState>((set, get) => ({
   download: async (folder) => {
     try {
       const zip = await zipRun(folder);
-      const url = URL.createObjectURL(new Blob([zip.bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = zip.fileName;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      downloadFile(zip.bytes, zip.fileName, 'application/zip');
       set({ error: null });
     } catch (err) {
       set({ error: `${folder} could not be zipped: ${(err as Error).message}` });

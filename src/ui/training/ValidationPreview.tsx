@@ -9,18 +9,10 @@ import { useEffect, useRef, useState } from 'react';
 import { encodeGif, renderGifFrame } from '../../train/gif';
 import type { ValidationPreview as Preview } from '../../train/preview';
 import { previewPixels } from '../../train/preview_render';
+import { downloadFile } from '../components/download';
 
 /** Displayed size of the longer side, in CSS pixels (nearest-neighbour upscaling). */
 const DISPLAY_SIDE = 256;
-
-function downloadBytes(bytes: Uint8Array, name: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function ValidationPreview({ history }: { history: readonly Preview[] }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -45,7 +37,7 @@ export function ValidationPreview({ history }: { history: readonly Preview[] }) 
   const saveGif = () => {
     const frames = history.map((p) => renderGifFrame(p, p.epoch, latest.epoch));
     const name = `${preview.label.replace(/[^A-Za-z0-9-]+/g, '_').replace(/^_|_$/g, '')}_epochs-${history[0].epoch}-${latest.epoch}.gif`;
-    downloadBytes(encodeGif(frames), name, 'image/gif');
+    downloadFile(encodeGif(frames), name, 'image/gif');
   };
   const zoom = DISPLAY_SIDE / Math.max(preview.width, preview.height);
   return (
